@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { normalizeInstant } from '../shared/time.js';
+import { canonicalJson } from './canonical.js';
+import type { NewEvent, RecordedEvent } from './envelope.js';
+import {
+  type AppendResult,
+  type ExpectedRevision,
+  IdempotencyConflict,
+  InvalidAppend,
+  MAX_EVENTS_PER_APPEND,
+  WrongExpectedRevision,
+} from './event-store.port.js';
+import { eventHash, GENESIS_HASH } from './hash-chain.js';
+
+/**
+ * What every adapter does the same way around an append: validate, derive event ids, chain
+ * hashes, check the expected revision, and recognise a repeated command.
+ */
+
+const STREAM_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * Event ids derive from the command id and the event's index in the command, formatted as a UUID
+ * (version-5 layout over SHA-256), so a retried command produces the same ids.
+ */
+export function deriveEventId(commandId: string, index: number): string {
+  const h = createHash('sha256').update(`${commandId}\u0000${index}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface StreamHead {
+  /** Last revision, or -1 when the stream does not exist. */
+  revision: number;
+  hash: string;
+}
+
+export const NO_STREAM_HEAD: StreamHead = { revision: -1, hash: GENESIS_HASH };
+
+/** Validates an append and returns its command id. */
+export function validateAppend(stream: string, events: NewEvent[]): string {
+  if (!STREAM_NAME.test(stream)) throw new InvalidAppend(`invalid stream name: ${JSON.stringify(stream)}`);
+  if (events.length === 0) throw new InvalidAppend('an append needs at least one event');
+  if (events.length > MAX_EVENTS_PER_APPEND) {
+    throw new InvalidAppend(`an append may carry at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
+  }
+  const commandId = events[0]!.metadata?.commandId;
+  if (!commandId) throw new InvalidAppend('events need metadata.commandId');
+  for (const event of events) {
+    if (event.metadata?.commandId !== commandId) throw new InvalidAppend('all events of one append must share one commandId');
+    if (!event.type || typeof event.type !== 'string') throw new InvalidAppend('every event needs a type');
+    if (!Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 1) {
+      throw new InvalidAppend(`event ${event.type}: schemaVersion must be a positive integer`);
+    }
+    try {
+      canonicalJson(event.data);
+      canonicalJson(event.metadata);
+    } catch (error) {
+      throw new InvalidAppend(`event ${event.type}: ${(error as Error).message}`);
+    }
+  }
+  return commandId;
+}
+
+/** Throws WrongExpectedRevision unless the head satisfies the expectation. */
+export function checkExpectedRevision(stream: string, head: StreamHead, expected: ExpectedRevision): void {
+  const actual = head.revision < 0 ? 'no_stream' : head.revision;
+  const ok =
+    expected === 'no_stream' ? head.revision < 0 : expected === 'stream_exists' ? head.revision >= 0 : head.revision === expected;
+  if (!ok) throw new WrongExpectedRevision(stream, expected, actual);
+}
+
+/** Builds the records to write on top of `head`. Positions are left 0n for the adapter to fill. */
+export function buildRecords(stream: string, events: NewEvent[], head: StreamHead, recordedAt: string): RecordedEvent[] {
+  const commandId = events[0]!.metadata.commandId;
+  let prevHash = head.hash;
+  return events.map((event, index) => {
+    const fields = {
+      eventId: deriveEventId(commandId, index),
+      stream,
+      revision: head.revision + 1 + index,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      recordedAt: normalizeInstant(event.recordedAt ?? recordedAt),
+      data: event.data,
+      metadata: event.metadata,
+      prevHash,
+    };
+    const hash = eventHash(fields);
+    prevHash = hash;
+    return { ...fields, position: 0n, hash };
+  });
+}
+
+/**
+ * Compares a repeated command with what it appended the first time. Same stream, types, schema
+ * versions and payloads (metadata such as correlation ids may differ on a retry) -> the original
+ * result; anything else -> IdempotencyConflict.
+ */
+export function replayResult(stream: string, events: NewEvent[], original: RecordedEvent[]): AppendResult {
+  const commandId = events[0]!.metadata.commandId;
+  const differ = (what: string): never => {
+    throw new IdempotencyConflict(commandId, what);
+  };
+  if (original.length !== events.length) differ(`it appended ${original.length} events, now ${events.length}`);
+  original.forEach((stored, i) => {
+    const next = events[i]!;
+    if (stored.stream !== stream) differ(`it appended to ${stored.stream}, now to ${stream}`);
+    if (stored.type !== next.type || stored.schemaVersion !== next.schemaVersion) {
+      differ(`event ${i} was ${stored.type} v${stored.schemaVersion}, now ${next.type} v${next.schemaVersion}`);
+    }
+    if (canonicalJson(stored.data) !== canonicalJson(next.data)) differ(`event ${i} (${stored.type}) has a different payload`);
+  });
+  const last = original[original.length - 1]!;
+  return { alreadyAppended: true, revision: last.revision, position: last.position, events: original };
+}
+
+/** Event ids 0..n of a command: one more than the append carries, to notice an original that had more. */
+export function candidateEventIds(commandId: string, count: number): string[] {
+  return Array.from({ length: count + 1 }, (_, i) => deriveEventId(commandId, i));
+}
+
+/** Orders the events found for a command's candidate ids and keeps the contiguous run from index 0. */
+export function originalFromCandidates(commandId: string, found: RecordedEvent[]): RecordedEvent[] | null {
+  if (found.length === 0) return null;
+  const byId = new Map(found.map((e) => [e.eventId, e]));
+  const result: RecordedEvent[] = [];
+  for (let i = 0; ; i++) {
+    const event = byId.get(deriveEventId(commandId, i));
+    if (!event) break;
+    result.push(event);
+  }
+  return result.length > 0 ? result : null;
+}

@@ -1,0 +1,100 @@
+import type { NewEvent, RecordedEvent } from './envelope.js';
+
+/**
+ * The expected state of a stream for an append:
+ * - 'no_stream': the stream must not exist yet;
+ * - 'stream_exists': the stream must exist (any revision);
+ * - a number: the stream's last revision must be exactly this.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | number;
+
+export interface AppendResult {
+  /** True when this command's events were already in the store: nothing was written. */
+  alreadyAppended: boolean;
+  /** The stream's revision after the (original) append: the last event's revision. */
+  revision: number;
+  /** The global position of the (original) append's last event. */
+  position: bigint;
+  events: RecordedEvent[];
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+  /** Only events recorded at or before this ISO instant. */
+  until?: string;
+}
+
+export interface ReadAllOptions {
+  /** Inclusive lower bound of global positions. */
+  fromPosition?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Inclusive lower bound: the first event delivered is the first at or after it. */
+  fromPosition?: bigint;
+  batchSize?: number;
+}
+
+/**
+ * Catch-up then live delivery of `$all`, in the store's commit-safe order, as batches.
+ * Iterate with `for await`; `close()` ends the iteration.
+ */
+export interface AllSubscription extends AsyncIterable<RecordedEvent[]> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  readonly kind: 'embedded' | 'postgres' | 'eventstoredb';
+  /**
+   * Appends events atomically. All events must carry the same metadata.commandId: event ids are
+   * derived from it, which makes a retried append a no-op that reports the original result.
+   * Throws WrongExpectedRevision, IdempotencyConflict or InvalidAppend.
+   */
+  append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeAll(options?: SubscribeOptions): AllSubscription;
+  /** Position of the last event a reader may see now (0n for an empty store). */
+  headPosition(): Promise<bigint>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** Most events one append may carry: keeps a command's write bounded and fits the position encodings. */
+export const MAX_EVENTS_PER_APPEND = 10_000;
+
+export class EventStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The stream was not at the expected revision: another writer got there first. */
+export class WrongExpectedRevision extends EventStoreError {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected ${String(expected)} but the stream is at ${String(actual)}`);
+  }
+}
+
+/** The command id was used before for different events. */
+export class IdempotencyConflict extends EventStoreError {
+  constructor(
+    readonly commandId: string,
+    readonly difference: string,
+  ) {
+    super(`command ${commandId} was already appended with different content: ${difference}`);
+  }
+}
+
+/** The append itself is malformed (empty, mixed command ids, too many events, bad payload). */
+export class InvalidAppend extends EventStoreError {}
