@@ -54,12 +54,6 @@ export function validateAppend(stream: string, events: NewEvent[]): string {
     if (!Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 1) {
       throw new InvalidAppend(`event ${event.type}: schemaVersion must be a positive integer`);
     }
-    try {
-      canonicalJson(event.data);
-      canonicalJson(event.metadata);
-    } catch (error) {
-      throw new InvalidAppend(`event ${event.type}: ${(error as Error).message}`);
-    }
   }
   return commandId;
 }
@@ -72,7 +66,10 @@ export function checkExpectedRevision(stream: string, head: StreamHead, expected
   if (!ok) throw new WrongExpectedRevision(stream, expected, actual);
 }
 
-/** Builds the records to write on top of `head`. Positions are left 0n for the adapter to fill. */
+/**
+ * Builds the records to write on top of `head`. Positions are left 0n for the adapter to fill.
+ * A payload that has no canonical form (a float, a function) is refused here, before any write.
+ */
 export function buildRecords(stream: string, events: NewEvent[], head: StreamHead, recordedAt: string): RecordedEvent[] {
   const commandId = events[0]!.metadata.commandId;
   let prevHash = head.hash;
@@ -88,7 +85,12 @@ export function buildRecords(stream: string, events: NewEvent[], head: StreamHea
       metadata: event.metadata,
       prevHash,
     };
-    const hash = eventHash(fields);
+    let hash: string;
+    try {
+      hash = eventHash(fields);
+    } catch (error) {
+      throw new InvalidAppend(`event ${event.type}: ${(error as Error).message}`);
+    }
     prevHash = hash;
     return { ...fields, position: 0n, hash };
   });
@@ -117,6 +119,23 @@ export function replayResult(stream: string, events: NewEvent[], original: Recor
   return { alreadyAppended: true, revision: last.revision, position: last.position, events: original };
 }
 
+/**
+ * After a refused write (the expected revision did not hold, or an event id already existed):
+ * if the command's events are in the store, this is a retry and the original result is returned;
+ * otherwise the conflict stands.
+ */
+export async function resolveConflict(
+  stream: string,
+  events: NewEvent[],
+  lookup: (eventIds: string[]) => RecordedEvent[] | Promise<RecordedEvent[]>,
+  conflict: () => Error | Promise<Error>,
+): Promise<AppendResult> {
+  const commandId = events[0]!.metadata.commandId;
+  const original = originalFromCandidates(commandId, await lookup(candidateEventIds(commandId, events.length)));
+  if (original) return replayResult(stream, events, original);
+  throw await conflict();
+}
+
 /** Event ids 0..n of a command: one more than the append carries, to notice an original that had more. */
 export function candidateEventIds(commandId: string, count: number): string[] {
   return Array.from({ length: count + 1 }, (_, i) => deriveEventId(commandId, i));
@@ -133,4 +152,40 @@ export function originalFromCandidates(commandId: string, found: RecordedEvent[]
     result.push(event);
   }
   return result.length > 0 ? result : null;
+}
+
+/**
+ * Stream heads this process wrote or read, so that the usual append (a command that just read its
+ * stream) needs no extra read. A stale entry cannot do harm: the insert at head + 1 then hits the
+ * (stream, revision) unique index and the adapter reads the real head. Least recently used
+ * entries are dropped past `capacity`.
+ */
+export class HeadCache {
+  private readonly heads = new Map<string, StreamHead>();
+
+  constructor(private readonly capacity = 100_000) {}
+
+  /** The cached head, if it satisfies the expectation (otherwise the store must be asked). */
+  usable(stream: string, expected: ExpectedRevision): StreamHead | undefined {
+    const head = this.heads.get(stream);
+    if (!head) return undefined;
+    const ok =
+      expected === 'no_stream' ? head.revision < 0 : expected === 'stream_exists' ? head.revision >= 0 : head.revision === expected;
+    return ok ? head : undefined;
+  }
+
+  remember(stream: string, head: StreamHead): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  forget(stream: string): void {
+    this.heads.delete(stream);
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }

@@ -1,13 +1,28 @@
 /**
  * Canonical JSON: object keys sorted by UTF-16 code unit order, no insignificant white space,
- * `undefined` members dropped. Only finite integers are allowed as numbers (money is integer
- * fen), so number formatting cannot differ between producers. The hash chain hashes this form.
+ * `undefined` members dropped. Only safe integers are allowed as numbers (money is integer fen),
+ * so number formatting cannot differ between producers. The hash chain hashes this form.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, '$');
+  try {
+    return encode(value);
+  } catch (error) {
+    if (error instanceof NotCanonical) throw new TypeError(`${error.message} at ${pathTo(value, error.offender) ?? '$'}`);
+    throw error;
+  }
 }
 
-function encode(value: unknown, path: string): string {
+class NotCanonical extends TypeError {
+  constructor(
+    message: string,
+    readonly offender: unknown,
+  ) {
+    super(message);
+  }
+}
+
+// The hot path of every append and every verification: plain loops, no per-call allocations beyond the output.
+function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -15,24 +30,44 @@ function encode(value: unknown, path: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isSafeInteger(value)) {
-        throw new TypeError(`canonical JSON allows only safe integers; ${path} is ${value}`);
-      }
+      if (!Number.isSafeInteger(value)) throw new NotCanonical(`canonical JSON allows only safe integers, got ${value}`, value);
       return String(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => encode(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          const item: unknown = value[i];
+          out += item === undefined ? 'null' : encode(item);
+        }
+        return out + ']';
       }
-      const keys = Object.keys(value as object).sort();
-      const members: string[] = [];
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (keys.length > 1) keys.sort();
+      let out = '{';
+      let first = true;
       for (const key of keys) {
-        const member = (value as Record<string, unknown>)[key];
+        const member = record[key];
         if (member === undefined) continue;
-        members.push(`${JSON.stringify(key)}:${encode(member, `${path}.${key}`)}`);
+        if (!first) out += ',';
+        first = false;
+        out += JSON.stringify(key) + ':' + encode(member);
       }
-      return `{${members.join(',')}}`;
+      return out + '}';
     }
     default:
-      throw new TypeError(`canonical JSON cannot encode ${typeof value} at ${path}`);
+      throw new NotCanonical(`canonical JSON cannot encode a ${typeof value}`, value);
   }
+}
+
+/** The JSON path of `offender` inside `root`, for the error message (only on failure). */
+function pathTo(root: unknown, offender: unknown, path = '$'): string | null {
+  if (Object.is(root, offender)) return path;
+  if (root === null || typeof root !== 'object') return null;
+  for (const [key, child] of Object.entries(root)) {
+    const found = pathTo(child, offender, Array.isArray(root) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
 }

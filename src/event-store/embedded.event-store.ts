@@ -5,23 +5,24 @@ import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
 import {
   buildRecords,
-  candidateEventIds,
   checkExpectedRevision,
+  HeadCache,
+  isUniqueViolation,
   NO_STREAM_HEAD,
-  originalFromCandidates,
-  replayResult,
+  resolveConflict,
   type StreamHead,
   validateAppend,
 } from './append-core.js';
 import type { NewEvent, RecordedEvent } from './envelope.js';
-import type {
-  AllSubscription,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  ReadAllOptions,
-  ReadStreamOptions,
-  SubscribeOptions,
+import {
+  type AllSubscription,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type SubscribeOptions,
+  WrongExpectedRevision,
 } from './event-store.port.js';
 import { PollingSubscription } from './polling-subscription.js';
 
@@ -68,7 +69,8 @@ export class EmbeddedEventStore implements EventStore {
     headPosition: Database.Statement<[], { p: number | bigint | null }>;
   };
   private readonly byIdsCache = new Map<number, Database.Statement<string[], EventRow>>();
-  private readonly appendImmediate: (stream: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult;
+  private readonly appendImmediate: (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead) => AppendResult;
+  private readonly heads = new HeadCache();
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -121,12 +123,12 @@ export class EmbeddedEventStore implements EventStore {
     return this.db;
   }
 
-  private readonly appendTx = (stream: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
-    const commandId = validateAppend(stream, events);
-    const ids = candidateEventIds(commandId, events.length);
-    const original = originalFromCandidates(commandId, this.stmt.byIds(ids.length).all(...ids).map(toRecorded));
-    if (original) return replayResult(stream, events, original);
-    const head: StreamHead = this.stmt.head.get(stream) ?? NO_STREAM_HEAD;
+  /**
+   * Runs inside BEGIN IMMEDIATE: no other writer can move the stream between the head read and
+   * the inserts. `head` is the cached head, checked by the (stream, revision) unique index.
+   */
+  private readonly appendTx = (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead): AppendResult => {
+    const head: StreamHead = cached ?? this.stmt.head.get(stream) ?? NO_STREAM_HEAD;
     checkExpectedRevision(stream, head, expected);
     const records = buildRecords(stream, events, head, this.options.clock.now());
     for (const r of records) {
@@ -149,9 +151,36 @@ export class EmbeddedEventStore implements EventStore {
   };
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    const result = this.appendImmediate(stream, events, expectedRevision);
-    if (!result.alreadyAppended) for (const s of this.subscriptions) s.notify();
+    validateAppend(stream, events);
+    let result: AppendResult;
+    try {
+      const cached = this.heads.usable(stream, expectedRevision);
+      try {
+        result = this.appendImmediate(stream, events, expectedRevision, cached);
+      } catch (error) {
+        if (!cached || !isUniqueViolation(error)) throw error;
+        // The cached head was stale (another process wrote), or this is a repeated command: ask the file.
+        this.heads.forget(stream);
+        result = this.appendImmediate(stream, events, expectedRevision, undefined);
+      }
+    } catch (error) {
+      // A repeated command shows as a taken event id, or (if the stream moved on) a stale revision.
+      if (!isUniqueViolation(error) && !(error instanceof WrongExpectedRevision)) throw error;
+      return resolveConflict(
+        stream,
+        events,
+        (ids) => this.stmt.byIds(ids.length).all(...ids).map(toRecorded),
+        () => (error instanceof WrongExpectedRevision ? error : new WrongExpectedRevision(stream, expectedRevision, this.headRevision(stream))),
+      );
+    }
+    const last = result.events[result.events.length - 1]!;
+    this.heads.remember(stream, { revision: last.revision, hash: last.hash });
+    for (const s of this.subscriptions) s.notify();
     return result;
+  }
+
+  private headRevision(stream: string): number | 'no_stream' {
+    return this.stmt.head.get(stream)?.revision ?? 'no_stream';
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -3,11 +3,11 @@ import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
 import {
   buildRecords,
-  candidateEventIds,
   checkExpectedRevision,
+  HeadCache,
+  isUniqueViolation,
   NO_STREAM_HEAD,
-  originalFromCandidates,
-  replayResult,
+  resolveConflict,
   type StreamHead,
   validateAppend,
 } from './append-core.js';
@@ -43,6 +43,17 @@ export interface PostgresStoreOptions {
  */
 export const POSITION_SHIFT = 16n;
 
+const TIMESTAMPTZ_OID = 1184;
+const VALUES_LIMIT = 100;
+const INSERT_COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+
+/** `2026-01-01 08:00:00.12+00` (a UTC session's text form) -> `2026-01-01T08:00:00.120Z`. */
+export function pgTimestampToIso(text: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?\+00$/.exec(text);
+  if (!match) return new Date(text).toISOString();
+  return `${match[1]}T${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+}
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 interface EventRow {
@@ -54,7 +65,7 @@ interface EventRow {
   schema_version: number;
   data: unknown;
   metadata: RecordedEvent['metadata'];
-  recorded_at: Date;
+  recorded_at: string;
   prev_hash: string;
   hash: string;
 }
@@ -62,19 +73,24 @@ interface EventRow {
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
-  private readonly t: { events: string; streams: string };
+  private readonly t: { events: string };
+  /** Makes the usual append (a command that just read its stream) one round trip. */
+  private readonly heads = new HeadCache();
   private readonly subscriptions = new Set<PollingSubscription>();
-  private listener: pg.Client | null = null;
-  private readonly channel: string;
   private readonly columns =
     'position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 
   private constructor(private readonly options: PostgresStoreOptions) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      // Sessions in UTC, and timestamptz handed over as text: recordedAt is rebuilt as an ISO string without a Date.
+      options: '-c TimeZone=UTC',
+      types: { getTypeParser: ((oid: number, format?: string) => (oid === TIMESTAMPTZ_OID ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    });
     this.pool.on('error', () => undefined); // idle-client errors surface on the next query
-    this.t = { events: `${options.schema}.events`, streams: `${options.schema}.streams` };
-    this.channel = `${options.schema}_events`;
+    this.t = { events: `${options.schema}.events` };
   }
 
   /** Connects and creates the schema if needed (safe to run from several instances at once). */
@@ -95,12 +111,6 @@ export class PostgresEventStore implements EventStore {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-ledger:migrate'))`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.options.schema}`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.t.streams} (
-          stream   text    PRIMARY KEY,
-          revision integer NOT NULL,
-          hash     text    NOT NULL
-        )`);
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${this.t.events} (
           position       bigint      PRIMARY KEY,
@@ -126,12 +136,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    return this.appendUsing(this.pool, stream, events, expectedRevision);
+    const result = await this.appendUsing(this.pool, stream, events, expectedRevision);
+    if (!result.alreadyAppended) {
+      const last = result.events[result.events.length - 1]!;
+      this.heads.remember(stream, { revision: last.revision, hash: last.hash });
+      for (const s of this.subscriptions) s.notify();
+    }
+    return result;
   }
 
   /**
-   * The append on a given connection. Normally the pool (each append its own transaction);
-   * tests pass a client inside an open transaction to hold it open.
+   * The append on a given connection: normally the pool (each append is its own single-statement
+   * transaction); tests pass a client inside an open transaction to hold it open.
    */
   async appendUsing(
     db: pg.Pool | pg.ClientBase,
@@ -139,87 +155,101 @@ export class PostgresEventStore implements EventStore {
     events: NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const commandId = validateAppend(stream, events);
-    const ids = candidateEventIds(commandId, events.length);
-    // One round trip: the command's earlier events, if any, and the stream head.
-    const { rows } = await db.query<EventRow & { kind: 'event' | 'head' }>(
-      `SELECT 'event' AS kind, ${this.columns} FROM ${this.t.events} WHERE event_id = ANY($1::uuid[])
-       UNION ALL
-       SELECT 'head', NULL, NULL, stream, revision, NULL, NULL, NULL, NULL, NULL, NULL, hash FROM ${this.t.streams} WHERE stream = $2`,
-      [ids, stream],
-    );
-    const original = originalFromCandidates(commandId, rows.filter((r) => r.kind === 'event').map(toRecorded));
-    if (original) return replayResult(stream, events, original);
-    const headRow = rows.find((r) => r.kind === 'head');
-    const head: StreamHead = headRow ? { revision: headRow.revision, hash: headRow.hash } : NO_STREAM_HEAD;
-    checkExpectedRevision(stream, head, expected);
-    const records = buildRecords(stream, events, head, this.options.clock.now());
-    const last = records[records.length - 1]!;
-    // The head row is the stream's lock: a concurrent writer that read the same head finds it
-    // moved (or already inserted) and inserts nothing.
-    const headStep =
-      head.revision < 0
-        ? `INSERT INTO ${this.t.streams} (stream, revision, hash) SELECT $1, $2, $3 WHERE $4::int < 0 ON CONFLICT (stream) DO NOTHING RETURNING 1`
-        : `UPDATE ${this.t.streams} SET revision = $2, hash = $3 WHERE stream = $1 AND revision = $4 RETURNING 1`;
-    let inserted: { n: number; positions: string[] | null };
-    try {
-      const result = await db.query<{ n: number; positions: string[] | null }>(
-        `WITH head AS (${headStep}),
-         ins AS (
-           INSERT INTO ${this.t.events}
-             (position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-           SELECT (pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + e.ord - 1, e.event_id, $1, e.revision, e.type,
-                  e.schema_version, e.data, e.metadata, e.recorded_at, e.prev_hash, e.hash
-           FROM unnest($5::uuid[], $6::int[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[], $11::timestamptz[], $12::text[], $13::text[])
-                WITH ORDINALITY AS e(event_id, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash, ord)
-           WHERE EXISTS (SELECT 1 FROM head)
-           RETURNING position
-         ),
-         notified AS (SELECT pg_notify('${this.channel}', '') FROM head)
-         SELECT (SELECT count(*)::int FROM ins) AS n,
-                (SELECT array_agg(position::text ORDER BY position) FROM ins) AS positions,
-                (SELECT count(*) FROM notified) AS notified`,
-        [
-          stream,
-          last.revision,
-          last.hash,
-          head.revision,
-          records.map((r) => r.eventId),
-          records.map((r) => r.revision),
-          records.map((r) => r.type),
-          records.map((r) => r.schemaVersion),
-          records.map((r) => JSON.stringify(r.data)),
-          records.map((r) => JSON.stringify(r.metadata)),
-          records.map((r) => r.recordedAt),
-          records.map((r) => r.prevHash),
-          records.map((r) => r.hash),
-        ],
-      );
-      inserted = result.rows[0]!;
-    } catch (error) {
-      // A concurrent append of the same command or revision won the unique index.
-      if ((error as { code?: string }).code === '23505') return this.afterLostRace(db, stream, events, expected);
-      throw error;
+    validateAppend(stream, events);
+    // A transaction held by the caller may still roll back: only the pool's appends use the cache.
+    const cached = db === this.pool ? this.heads.usable(stream, expected) : undefined;
+    if (cached) {
+      try {
+        return await this.insert(db, stream, events, cached);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        this.heads.forget(stream); // stale (another process wrote) or a repeated command: ask the database
+      }
     }
-    if (inserted.n !== records.length) return this.afterLostRace(db, stream, events, expected);
-    records.forEach((r, i) => (r.position = BigInt(inserted.positions![i]!)));
+    const head = await this.readHead(db, stream);
+    try {
+      checkExpectedRevision(stream, head, expected);
+    } catch (error) {
+      return resolveConflict(stream, events, (ids) => this.byIds(db, ids), () => error as Error);
+    }
+    try {
+      return await this.insert(db, stream, events, head);
+    } catch (error) {
+      // The revision was taken by a concurrent writer, or this command's event ids exist.
+      if (!isUniqueViolation(error)) throw error;
+      return resolveConflict(
+        stream,
+        events,
+        (ids) => this.byIds(this.pool, ids),
+        async () => {
+          const actual = await this.readHead(this.pool, stream);
+          return new WrongExpectedRevision(stream, expected, actual.revision < 0 ? 'no_stream' : actual.revision);
+        },
+      );
+    }
+  }
+
+  /** One statement, so one implicit transaction: all of the append's events or none. */
+  private async insert(db: pg.Pool | pg.ClientBase, stream: string, events: NewEvent[], head: StreamHead): Promise<AppendResult> {
+    const records = buildRecords(stream, events, head, this.options.clock.now());
+    const { rows } = records.length <= VALUES_LIMIT ? await this.insertValues(db, records) : await this.insertUnnest(db, records);
+    // Positions within one append are consecutive: (xid << 16) + index.
+    const first = rows.map((r) => BigInt(r.position)).reduce((a, b) => (b < a ? b : a));
+    records.forEach((r, i) => (r.position = first + BigInt(i)));
+    const last = records[records.length - 1]!;
     return { alreadyAppended: false, revision: last.revision, position: last.position, events: records };
   }
 
-  /** Another writer moved the stream between our read and write: a repeat of this command, or a real conflict. */
-  private async afterLostRace(
-    db: pg.Pool | pg.ClientBase,
-    stream: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-  ): Promise<never | AppendResult> {
-    const commandId = events[0]!.metadata.commandId;
-    const ids = candidateEventIds(commandId, events.length);
+  /** The common case (a command's few events): plain VALUES rows, cheapest to encode and plan. */
+  private insertValues(db: pg.Pool | pg.ClientBase, records: RecordedEvent[]) {
+    const params: unknown[] = [];
+    const tuples = records.map((r, i) => {
+      const at = params.length;
+      params.push(r.eventId, r.stream, r.revision, r.type, r.schemaVersion, JSON.stringify(r.data), JSON.stringify(r.metadata), r.recordedAt, r.prevHash, r.hash);
+      const p = (n: number) => `$${at + n}`;
+      return `((pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + ${i}, ${p(1)}::uuid, ${p(2)}, ${p(3)}::int, ${p(4)}, ${p(5)}::int, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::timestamptz, ${p(9)}, ${p(10)})`;
+    });
+    return db.query<{ position: string }>(
+      `INSERT INTO ${this.t.events} (${INSERT_COLUMNS}) VALUES ${tuples.join(', ')} RETURNING position::text AS position`,
+      params,
+    );
+  }
+
+  /** Large appends: one array per column, so the parameter count stays fixed. */
+  private insertUnnest(db: pg.Pool | pg.ClientBase, records: RecordedEvent[]) {
+    return db.query<{ position: string }>(
+      `INSERT INTO ${this.t.events} (${INSERT_COLUMNS})
+       SELECT (pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + e.ord - 1, e.event_id, e.stream, e.revision, e.type,
+              e.schema_version, e.data, e.metadata, e.recorded_at, e.prev_hash, e.hash
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
+            WITH ORDINALITY AS e(event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash, ord)
+       RETURNING position::text AS position`,
+      [
+        records.map((r) => r.eventId),
+        records.map((r) => r.stream),
+        records.map((r) => r.revision),
+        records.map((r) => r.type),
+        records.map((r) => r.schemaVersion),
+        records.map((r) => JSON.stringify(r.data)),
+        records.map((r) => JSON.stringify(r.metadata)),
+        records.map((r) => r.recordedAt),
+        records.map((r) => r.prevHash),
+        records.map((r) => r.hash),
+      ],
+    );
+  }
+
+  private async readHead(db: pg.Pool | pg.ClientBase, stream: string): Promise<StreamHead> {
+    const { rows } = await db.query<{ revision: number; hash: string }>(
+      `SELECT revision, hash FROM ${this.t.events} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`,
+      [stream],
+    );
+    return rows[0] ?? NO_STREAM_HEAD;
+  }
+
+  private async byIds(db: pg.Pool | pg.ClientBase, ids: string[]): Promise<RecordedEvent[]> {
     const { rows } = await db.query<EventRow>(`SELECT ${this.columns} FROM ${this.t.events} WHERE event_id = ANY($1::uuid[])`, [ids]);
-    const original = originalFromCandidates(commandId, rows.map(toRecorded));
-    if (original) return replayResult(stream, events, original);
-    const head = await db.query<{ revision: number }>(`SELECT revision FROM ${this.t.streams} WHERE stream = $1`, [stream]);
-    throw new WrongExpectedRevision(stream, expected, head.rows[0]?.revision ?? 'no_stream');
+    return rows.map(toRecorded);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -229,17 +259,64 @@ export class PostgresEventStore implements EventStore {
        ORDER BY revision LIMIT $4`,
       [stream, options.fromRevision ?? 0, options.until ? normalizeInstant(options.until) : null, options.maxCount ?? null],
     );
-    return rows.map(toRecorded);
+    const events = rows.map(toRecorded);
+    const last = events[events.length - 1];
+    // A read to the end of the stream saw its head (what a command handler does before it appends).
+    if (last && options.maxCount === undefined && !options.until) this.heads.remember(stream, { revision: last.revision, hash: last.hash });
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${this.columns} FROM ${this.t.events}
-       WHERE position >= $1 AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${POSITION_SHIFT})
-       ORDER BY position LIMIT $2`,
-      [(options.fromPosition ?? 0n).toString(), options.maxCount ?? 1000],
+    const from = options.fromPosition ?? 0n;
+    const maxCount = options.maxCount ?? 1000;
+    // An older horizon is always safe (every transaction below it had finished then, so it still
+    // has): reuse it while catching up, and ask for a fresh one when the read reaches it.
+    let horizon = this.horizon;
+    if (from >= horizon) horizon = await this.refreshHorizon();
+    let events = await this.range(from, horizon, maxCount);
+    if (events.length < maxCount) {
+      const fresh = await this.refreshHorizon();
+      if (fresh > horizon) {
+        const next = events.length > 0 ? events[events.length - 1]!.position + 1n : from;
+        events = events.concat(await this.range(next, fresh, maxCount - events.length));
+      }
+    }
+    return events;
+  }
+
+  /** The last horizon seen: positions below it belong to finished transactions. */
+  private horizon = 0n;
+
+  /**
+   * Positions below (oldest running xid << 16) can no longer appear: every transaction that could
+   * still write one has finished.
+   */
+  private async refreshHorizon(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ h: string }>(
+      `SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${POSITION_SHIFT})::text AS h`,
     );
-    return rows.map(toRecorded);
+    const h = BigInt(rows[0]!.h);
+    if (h > this.horizon) this.horizon = h;
+    return h;
+  }
+
+  /**
+   * The next events from `from`, cut at the horizon in code: a bound the planner cannot estimate
+   * (or a fresh table without statistics) would turn the index range scan into a scan and sort.
+   */
+  private async range(from: bigint, below: bigint, maxCount: number): Promise<RecordedEvent[]> {
+    if (from >= below || maxCount <= 0) return [];
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${this.columns} FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position LIMIT $2`,
+      [from.toString(), maxCount],
+    );
+    const events: RecordedEvent[] = [];
+    for (const row of rows) {
+      const event = toRecorded(row);
+      if (event.position >= below) break;
+      events.push(event);
+    }
+    return events;
   }
 
   subscribeAll(options: SubscribeOptions = {}): AllSubscription {
@@ -247,39 +324,18 @@ export class PostgresEventStore implements EventStore {
       (fromPosition, maxCount) => this.readAll({ fromPosition, maxCount }),
       options.fromPosition ?? 0n,
       options.batchSize ?? 500,
-      this.options.pollMs ?? 250,
+      // Appends in this process wake subscribers at once; other processes' appends are seen on the next poll.
+      this.options.pollMs ?? 100,
       () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
-    void this.listen();
     return subscription;
-  }
-
-  /** One LISTEN connection wakes every subscription of this process when an append commits anywhere. */
-  private async listen(): Promise<void> {
-    if (this.listener) return;
-    const client = new pg.Client({ connectionString: this.options.connectionString });
-    this.listener = client;
-    client.on('error', () => {
-      // Subscriptions fall back to polling; the next subscribeAll reconnects.
-      if (this.listener === client) this.listener = null;
-    });
-    client.on('notification', () => {
-      for (const s of this.subscriptions) s.notify();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${this.channel}`);
-    } catch {
-      if (this.listener === client) this.listener = null;
-      await client.end().catch(() => undefined);
-    }
   }
 
   async headPosition(): Promise<bigint> {
     const { rows } = await this.pool.query<{ p: string | null }>(
-      `SELECT max(position)::text AS p FROM ${this.t.events}
-       WHERE position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${POSITION_SHIFT})`,
+      `SELECT max(position)::text AS p FROM ${this.t.events} WHERE position < $1`,
+      [(await this.refreshHorizon()).toString()],
     );
     return rows[0]?.p ? BigInt(rows[0].p) : 0n;
   }
@@ -290,9 +346,6 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     for (const s of [...this.subscriptions]) await s.close();
-    const listener = this.listener;
-    this.listener = null;
-    if (listener) await listener.end().catch(() => undefined);
     await this.pool.end();
   }
 }
@@ -305,7 +358,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     stream: row.stream,
     revision: row.revision,
     position: BigInt(row.position),
-    recordedAt: row.recorded_at.toISOString(),
+    recordedAt: pgTimestampToIso(row.recorded_at),
     data: row.data,
     metadata: row.metadata,
     prevHash: row.prev_hash,

@@ -121,6 +121,19 @@ export function conformanceSuite(fixture: StoreFixture): void {
       }
     });
 
+    it('appends a large command (hundreds of events) in order, atomically', async () => {
+      const s = stream('bulk');
+      const events = Array.from({ length: 250 }, (_, i) => ev('bulk', { i }));
+      const result = await store.append(s, events, 'no_stream');
+      expect(result.revision).toBe(249);
+      const read = await store.readStream(s);
+      expect(read.map((e) => (e.data as { i: number }).i)).toEqual(events.map((_, i) => i));
+      for (let i = 1; i < read.length; i++) expect(read[i]!.position).toBeGreaterThan(read[i - 1]!.position);
+      expect(result.events.map((e) => e.position)).toEqual(read.map((e) => e.position));
+      expect(verifyStream(s, read).ok).toBe(true);
+      await expect(store.append(s, events, 'no_stream')).resolves.toMatchObject({ alreadyAppended: true, revision: 249 });
+    });
+
     it('rejects malformed appends and writes nothing', async () => {
       const s = stream('order');
       await expect(store.append(s, [], 'no_stream')).rejects.toBeInstanceOf(InvalidAppend);

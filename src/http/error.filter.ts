@@ -1,0 +1,86 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { IdempotencyConflict, InvalidAppend, WrongExpectedRevision } from '../event-store/event-store.port.js';
+import { DomainError, type ErrorDetail, type ErrorKind } from '../shared/domain-error.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rule: 422,
+  unavailable: 503,
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] };
+}
+
+export function errorBody(code: string, message: string, details: ErrorDetail[] = []): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+/** Maps any thrown error to the contract's status and `{error: {code, message, details}}` body. */
+export function toHttpError(exception: unknown): { status: number; body: ErrorBody } {
+  if (exception instanceof DomainError) {
+    return { status: STATUS[exception.kind], body: errorBody(exception.code, exception.message, exception.details) };
+  }
+  if (exception instanceof WrongExpectedRevision) {
+    return { status: 409, body: errorBody('CONCURRENCY_CONFLICT', exception.message) };
+  }
+  if (exception instanceof IdempotencyConflict) {
+    return { status: 422, body: errorBody('IDEMPOTENCY_KEY_REUSED', exception.message) };
+  }
+  if (exception instanceof InvalidAppend) {
+    return { status: 400, body: errorBody('VALIDATION_FAILED', exception.message) };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? exception.message);
+    return { status, body: errorBody(HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message) };
+  }
+  // body-parser errors reach the filter as plain errors with a status and a type.
+  const parserError = exception as { status?: number; type?: string; message?: string };
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    if (parserError.type === 'entity.too.large') {
+      return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', 'the request body is larger than the 100 kB limit') };
+    }
+    if (parserError.type === 'entity.parse.failed') {
+      return { status: 400, body: errorBody('VALIDATION_FAILED', 'the request body is not valid JSON') };
+    }
+    return {
+      status: parserError.status,
+      body: errorBody(HTTP_CODES[parserError.status] ?? 'BAD_REQUEST', parserError.message ?? 'bad request'),
+    };
+  }
+  return { status: 500, body: errorBody('INTERNAL', 'an internal error occurred; it has been logged') };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { status, body } = toHttpError(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+}

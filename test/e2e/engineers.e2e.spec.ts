@@ -1,0 +1,88 @@
+import request from 'supertest';
+import { auth, startTestApp, type TestApp, type TestStore } from '../support/app.js';
+import { DATABASE_URL } from '../support/postgres.js';
+
+const stores: TestStore[] = DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+
+const registration = {
+  engineerId: 'eng-1001',
+  name: '王师傅',
+  phone: '13800138000',
+  providerType: 'manufacturer',
+  providerId: 'midea-sh',
+  cities: ['shanghai'],
+  categories: ['air_conditioner'],
+};
+
+describe.each(stores)('registering an engineer over HTTP (%s store)', (store) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp(store);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('records the registration and reads the engineer back', async () => {
+    const created = await request(t.http).post('/engineers').set(auth('agent')).send(registration).expect(201);
+    expect(created.body).toEqual({ id: 'eng-1001', revision: 0, position: expect.stringMatching(/^\d+$/) });
+    const read = await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(200);
+    expect(read.body).toMatchObject({ status: 'active', engineerId: 'eng-1001', name: '王师傅', dispatchable: false });
+    expect(read.body.missing).toEqual(['real_name', 'safety', 'health', 'skill']);
+  });
+
+  it('assigns a UUID when the client gives no id', async () => {
+    const { engineerId: _, ...withoutId } = registration;
+    const created = await request(t.http).post('/engineers').set(auth('agent')).send(withoutId).expect(201);
+    expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a second registration of the same id with 422 and records nothing', async () => {
+    await request(t.http).post('/engineers').set(auth('agent')).send(registration).expect(201);
+    const again = await request(t.http).post('/engineers').set(auth('agent')).send({ ...registration, name: 'other' }).expect(422);
+    expect(again.body.error.code).toBe('ENGINEER_ALREADY_REGISTERED');
+    const read = await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(200);
+    expect(read.body).toMatchObject({ name: '王师傅', revision: 0 });
+  });
+
+  it('names each bad field and refuses unknown fields with 400', async () => {
+    const res = await request(t.http)
+      .post('/engineers')
+      .set(auth('agent'))
+      .send({ ...registration, providerType: 'freelancer', cities: 'shanghai', nickname: 'x' })
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    const fields = res.body.error.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['providerType', 'cities', 'nickname']));
+    await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
+  });
+
+  it('answers 400 for malformed JSON and 413 for a body over 100 kB, never 500', async () => {
+    const bad = await request(t.http)
+      .post('/engineers')
+      .set(auth('agent'))
+      .set('Content-Type', 'application/json')
+      .send('{"name": ')
+      .expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const big = await request(t.http)
+      .post('/engineers')
+      .set(auth('agent'))
+      .send({ ...registration, name: 'x'.repeat(120_000) })
+      .expect(413);
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 401 without a token or with an unknown one, and 403 for a role not allowed', async () => {
+    expect((await request(t.http).post('/engineers').send(registration).expect(401)).body.error.code).toBe('UNAUTHENTICATED');
+    await request(t.http).post('/engineers').set({ Authorization: 'Bearer nope' }).send(registration).expect(401);
+    const forbidden = await request(t.http).post('/engineers').set(auth('customer')).send(registration).expect(403);
+    expect(forbidden.body.error.code).toBe('FORBIDDEN');
+    await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
+  });
+
+  it('serves /health without a token, naming the store', async () => {
+    const res = await request(t.http).get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', details: { eventStore: { status: 'up', kind: store } } });
+  });
+});

@@ -1,0 +1,45 @@
+import { canonicalJson } from '../../src/event-store/canonical.js';
+import type { RecordedEvent } from '../../src/event-store/envelope.js';
+import { buildRecords, NO_STREAM_HEAD } from '../../src/event-store/append-core.js';
+import { verifyStream } from '../../src/event-store/hash-chain.js';
+import { noted } from '../support/events.js';
+
+function chain(n: number): RecordedEvent[] {
+  const events = Array.from({ length: n }, (_, i) => noted('cmd', { i, amountFen: 100 * i }));
+  return buildRecords('order-1', events, NO_STREAM_HEAD, '2026-01-01T00:00:00.000Z');
+}
+
+describe('canonical JSON', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('refuses floats, so money cannot sneak in as a fraction', () => {
+    expect(() => canonicalJson({ amountFen: 10.5 })).toThrow('at $.amountFen');
+  });
+});
+
+describe('verifyStream', () => {
+  it('accepts an untouched chain', () => {
+    expect(verifyStream('order-1', chain(4))).toMatchObject({ ok: true, events: 4 });
+  });
+  it('names an edited payload', () => {
+    const events = chain(4);
+    events[2] = { ...events[2]!, data: { i: 2, amountFen: 1 } };
+    expect(verifyStream('order-1', events)).toMatchObject({ ok: false, revision: 2, problem: 'hash_mismatch' });
+  });
+  it('names edited metadata (who acted)', () => {
+    const events = chain(3);
+    events[1] = { ...events[1]!, metadata: { ...events[1]!.metadata, actor: { id: 'someone-else', role: 'admin' } } };
+    expect(verifyStream('order-1', events)).toMatchObject({ ok: false, revision: 1, problem: 'hash_mismatch' });
+  });
+  it('names a deleted event by the revision that is missing', () => {
+    const events = chain(4);
+    events.splice(1, 1);
+    expect(verifyStream('order-1', events)).toMatchObject({ ok: false, revision: 1, problem: 'revision_gap' });
+  });
+  it('catches a deletion that renumbered the later events', () => {
+    const events = chain(4);
+    const renumbered = [events[0]!, { ...events[2]!, revision: 1 }, { ...events[3]!, revision: 2 }];
+    expect(verifyStream('order-1', renumbered)).toMatchObject({ ok: false, revision: 1, problem: 'prev_hash_mismatch' });
+  });
+});
