@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
-import { CommandContextFactory } from '../http/command-context.js';
 import { EngineersController } from './api/engineers.controller.js';
 import { EngineerCommandHandler } from './application/engineer.commands.js';
+import { EngineerDirectory } from './application/engineer.directory.js';
 
 @Module({
-  imports: [CqrsModule],
   controllers: [EngineersController],
-  providers: [EngineerCommandHandler, CommandContextFactory],
+  providers: [EngineerCommandHandler, EngineerDirectory],
+  exports: [EngineerDirectory],
 })
 export class EngineersModule {}

@@ -40,11 +40,19 @@ export function toDomainEvent<E extends DomainEvent>(event: RecordedEvent): E {
  * outcome without deciding again, so a retry never records twice (or fails on a rule the first
  * attempt already changed, such as "already rated").
  */
+/** What the command path needs of a store. */
+export type CommandStore = Pick<EventStore, 'readStream' | 'append'>;
+
 export async function handleCommand<State, Command, Event extends DomainEvent>(
-  store: EventStore,
+  store: CommandStore,
   stream: string,
   decider: Decider<State, Command, Event>,
-  command: Command,
+  /**
+   * The command, or a function that builds it from the current state: how a handler loads the
+   * cross-aggregate facts a rule needs (the rate card for the order's brand and city, the
+   * engineer's credentials) for exactly the state it decides on, again on every retry.
+   */
+  command: Command | ((state: State) => Command | Promise<Command>),
   metadata: EventMetadata,
   options: HandleOptions = {},
 ): Promise<CommandResult<State>> {
@@ -62,7 +70,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       const end = previous[previous.length - 1]!;
       return { stream, revision: end.revision, position: end.position, events: previous, state, alreadyAppended: true };
     }
-    const decided = decider.decide(command, state);
+    const concrete = typeof command === 'function' ? await (command as (state: State) => Command | Promise<Command>)(state) : command;
+    const decided = decider.decide(concrete, state);
     if (decided.length === 0) {
       return { stream, revision: last?.revision ?? -1, position: last?.position ?? 0n, events: [], state, alreadyAppended: false };
     }

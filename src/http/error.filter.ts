@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Response } from 'express';
 import { IdempotencyConflict, InvalidAppend, WrongExpectedRevision } from '../event-store/event-store.port.js';
 import { DomainError, type ErrorDetail, type ErrorKind } from '../shared/domain-error.js';
+import { ReplayedResponse } from './replayed-response.js';
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 400,
@@ -77,9 +78,13 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ReplayedResponse) {
+      response.status(exception.status).type('application/json').send(exception.body);
+      return;
+    }
     const { status, body } = toHttpError(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
     response.status(status).json(body);
   }

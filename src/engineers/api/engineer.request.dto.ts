@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IdParam } from '../../http/params.js';
+import { IdParam, ReasonRequest } from '../../http/params.js';
+export { ReasonRequest };
 import { ID_PATTERN } from '../../shared/ids.js';
 import {
   CREDENTIAL_KINDS,
@@ -79,12 +80,6 @@ export class VerifyCredentialRequest {
   validUntil!: string;
 }
 
-export class ReasonRequest {
-  @ApiProperty({ example: 'certificate withdrawn by the issuer' })
-  @IsString()
-  @Length(1, 500)
-  reason!: string;
-}
 
 export class RevokeCredentialRequest extends ReasonRequest {
   @ApiPropertyOptional({ description: 'The category of a skill credential', example: 'air_conditioner' })

@@ -1,22 +1,19 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../auth/actor.decorator.js';
 import { Allow } from '../../auth/policy.decorator.js';
 import type { Actor } from '../../event-store/envelope.js';
-import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port.js';
-import { toDomainEvent } from '../../event-store/handle-command.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
 import { commandIdOf, type RequestWithCommandId } from '../../http/idempotency.js';
 import { IdParam } from '../../http/params.js';
 import { type Clock, CLOCK } from '../../shared/clock.js';
-import { fold } from '../../shared/decider.js';
 import { NotFound } from '../../shared/domain-error.js';
 import { newId } from '../../shared/ids.js';
 import { ExecuteEngineerCommand } from '../application/engineer.commands.js';
-import { dispatchability, type EngineerCommand, engineerDecider } from '../domain/engineer.decider.js';
-import { engineerStream, type EngineerEvent } from '../domain/engineer.events.js';
+import { EngineerDirectory } from '../application/engineer.directory.js';
+import { dispatchability, type EngineerCommand } from '../domain/engineer.decider.js';
 import {
   CredentialKindParam,
   ReasonRequest,
@@ -26,13 +23,12 @@ import {
 } from './engineer.request.dto.js';
 
 @ApiTags('engineers')
-@ApiBearerAuth()
 @Controller('engineers')
 export class EngineersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly contexts: CommandContextFactory,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly directory: EngineerDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -103,9 +99,8 @@ export class EngineersController {
   @ApiOperation({ summary: 'An engineer: state, credentials, and whether dispatchable now (with reasons if not)' })
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
     if (actor.role === 'engineer' && actor.id !== id) throw new NotFound('engineer', id);
-    const events = await this.store.readStream(engineerStream(id));
+    const { state, events } = await this.directory.load(id);
     if (events.length === 0) throw new NotFound('engineer', id);
-    const state = fold(engineerDecider, events.map((e) => toDomainEvent<EngineerEvent>(e)));
     const at = this.clock.now();
     const { dispatchable, reasons, missing } = dispatchability(state, at, undefined);
     const last = events[events.length - 1]!;

@@ -1,7 +1,6 @@
-import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port.js';
-import { type CommandResult, handleCommand } from '../../event-store/handle-command.js';
+import { CommandRunner } from '../../event-store/command-runner.js';
+import type { CommandResult } from '../../event-store/handle-command.js';
 import type { CommandContext } from '../../http/command-context.js';
 import { type EngineerCommand, engineerDecider, type EngineerState } from '../domain/engineer.decider.js';
 import { engineerStream } from '../domain/engineer.events.js';
@@ -19,9 +18,9 @@ export class ExecuteEngineerCommand {
 
 @CommandHandler(ExecuteEngineerCommand)
 export class EngineerCommandHandler implements ICommandHandler<ExecuteEngineerCommand, CommandResult<EngineerState>> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly runner: CommandRunner) {}
 
   execute({ command, context }: ExecuteEngineerCommand): Promise<CommandResult<EngineerState>> {
-    return handleCommand(this.store, engineerStream(command.data.engineerId), engineerDecider, command, context.metadata);
+    return this.runner.run(command.type, engineerStream(command.data.engineerId), engineerDecider, command, context);
   }
 }

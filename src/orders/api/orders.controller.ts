@@ -1,0 +1,263 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor } from '../../auth/actor.decorator.js';
+import { Allow } from '../../auth/policy.decorator.js';
+import { complaintDecider } from '../../complaints/domain/complaint.decider.js';
+import { complaintStream } from '../../complaints/domain/complaint.events.js';
+import { CommandRunner } from '../../event-store/command-runner.js';
+import { type Actor, envelopeToJson, type RecordedEvent } from '../../event-store/envelope.js';
+import { type CommandResult, toDomainEvent } from '../../event-store/handle-command.js';
+import { ApiErrors } from '../../http/api-docs.js';
+import { CommandContextFactory } from '../../http/command-context.js';
+import { commandResponse, CommandResponse } from '../../http/command-response.js';
+import { commandIdOf, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
+import { IdParam } from '../../http/params.js';
+import { Forbidden, NotFound } from '../../shared/domain-error.js';
+import { newId } from '../../shared/ids.js';
+import { isAtOrBefore, normalizeInstant } from '../../shared/time.js';
+import { fold } from '../../shared/decider.js';
+import { ExecuteOrderCommand, type OrderRequest } from '../application/order.commands.js';
+import { chargeTrail } from '../domain/charge-trail.js';
+import { orderDecider, type OrderState } from '../domain/order.decider.js';
+import { type OrderEvent, orderStream, type QuoteIssued } from '../domain/order.events.js';
+import {
+  AcceptQuoteRequest,
+  CheckInRequest,
+  CompleteRequest,
+  CreateOrderRequest,
+  DispatchRequest,
+  HistoryQuery,
+  LineParam,
+  PartRequest,
+  PaymentRequest,
+  QuantityLine,
+  QuoteRequest,
+  RatingRequest,
+  ReasonRequest,
+  RefundRequest,
+} from './order.request.dto.js';
+
+const ORDER_READERS = ['agent', 'supervisor', 'compliance', 'engineer', 'customer'] as const;
+
+@ApiTags('orders')
+@Controller('orders')
+export class OrdersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly contexts: CommandContextFactory,
+    private readonly runner: CommandRunner,
+  ) {}
+
+  private async run(orderId: string, request: OrderRequest, actor: Actor, req: RequestWithCommandId, reason?: string) {
+    const context = this.contexts.create(actor, commandIdOf(req), reason);
+    const result: CommandResult<OrderState> = await this.commands.execute(new ExecuteOrderCommand(orderId, request, context));
+    return commandResponse(orderId, result);
+  }
+
+  @Post()
+  @Allow('agent', 'supervisor')
+  @ApiOperation({ summary: 'Create a service order', description: '422 ORDER_ALREADY_EXISTS' })
+  @ApiCreatedResponse({ type: CommandResponse })
+  @ApiErrors(400, 409, 422)
+  create(@Body() body: CreateOrderRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    const orderId = body.orderId ?? newId();
+    const { orderId: _, customer, appointment, ...rest } = body;
+    const data = {
+      ...rest,
+      orderId,
+      // A customer without an account id gets one, so their token can be issued against it later.
+      customer: { ...customer, customerId: customer.customerId ?? `cust-${orderId}` },
+      appointment: { from: normalizeInstant(appointment.from), to: normalizeInstant(appointment.to) },
+    };
+    return this.run(orderId, { type: 'CreateOrder', data: JSON.parse(JSON.stringify(data)) }, actor, req);
+  }
+
+  @Post(':id/quote')
+  @Allow('agent', 'supervisor')
+  @ApiOperation({
+    summary: 'Quote the work from the rate card in force; returns quoteRevision and the priced lines',
+    description: '422 RATE_CARD_NOT_FOUND, RATE_CARD_ITEM_NOT_FOUND, ORDER_NOT_OPEN',
+  })
+  @ApiCreatedResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  async quote(@Param() { id }: IdParam, @Body() body: QuoteRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    const context = this.contexts.create(actor, commandIdOf(req));
+    const request: OrderRequest = { type: 'IssueQuote', data: { lines: body.lines.map((l) => ({ code: l.code, quantity: l.quantity })) } };
+    const result: CommandResult<OrderState> = await this.commands.execute(new ExecuteOrderCommand(id, request, context));
+    const { orderId: _, ...issued } = result.events[0]!.data as QuoteIssued['data'];
+    return { ...commandResponse(id, result), ...issued };
+  }
+
+  @Post(':id/quote/accept')
+  @HttpCode(200)
+  @Allow('customer', 'agent', 'supervisor')
+  @ApiOperation({ summary: "Accept a quote (the customer's consent to its customer total)", description: '422 QUOTE_NOT_FOUND, QUOTE_SUPERSEDED, QUOTE_ALREADY_ACCEPTED, ORDER_NOT_OPEN' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  accept(@Param() { id }: IdParam, @Body() body: AcceptQuoteRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'AcceptQuote', data: { quoteRevision: body.quoteRevision } }, actor, req);
+  }
+
+  @Post(':id/dispatch')
+  @HttpCode(200)
+  @Allow('agent', 'supervisor')
+  @ApiOperation({
+    summary: 'Dispatch an engineer; the event records the credentials relied on',
+    description: '422 ENGINEER_NOT_VERIFIED, ENGINEER_SUSPENDED, ENGINEER_WRONG_CATEGORY, ENGINEER_NOT_FOUND, ENGINEER_ALREADY_ON_SITE, ORDER_NOT_OPEN',
+  })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  dispatch(@Param() { id }: IdParam, @Body() body: DispatchRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'DispatchEngineer', data: { engineerId: body.engineerId } }, actor, req);
+  }
+
+  @Post(':id/check-in')
+  @HttpCode(200)
+  @Allow('engineer')
+  @ApiOperation({ summary: 'The dispatched engineer arrives', description: '422 ORDER_NOT_DISPATCHED, ALREADY_CHECKED_IN, ORDER_NOT_OPEN' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  checkIn(@Param() { id }: IdParam, @Body() body: CheckInRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'CheckIn', data: body.at ? { at: normalizeInstant(body.at) } : {} }, actor, req);
+  }
+
+  @Post(':id/parts')
+  @HttpCode(200)
+  @Allow('engineer')
+  @RequiresIdempotencyKey()
+  @ApiOperation({
+    summary: 'Record a part or consumable used, priced from the rate card in force',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+  })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  part(@Param() { id }: IdParam, @Body() body: PartRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'UsePart', data: { ...body } }, actor, req);
+  }
+
+  @Post(':id/charges')
+  @HttpCode(200)
+  @Allow('engineer')
+  @RequiresIdempotencyKey()
+  @ApiOperation({
+    summary: 'Record a labour or fee line, priced from the rate card in force',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+  })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  charge(@Param() { id }: IdParam, @Body() body: QuantityLine, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'AddCharge', data: { code: body.code, quantity: body.quantity } }, actor, req);
+  }
+
+  @Post(':id/charges/:lineId/void')
+  @HttpCode(200)
+  @Allow('agent', 'supervisor')
+  @ApiOperation({ summary: 'Void a line (a correction: the line stays in the record, marked void)', description: '422 LINE_ALREADY_VOIDED; 404 for an unknown line' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  void(@Param() { id, lineId }: LineParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'VoidLine', data: { lineId, reason: body.reason } }, actor, req, body.reason);
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Allow('engineer')
+  @ApiOperation({ summary: 'The dispatched engineer completes the order', description: '422 ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  complete(@Param() { id }: IdParam, @Body() body: CompleteRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'CompleteOrder', data: { ...body } }, actor, req);
+  }
+
+  @Post(':id/payments')
+  @HttpCode(200)
+  @Allow('agent', 'supervisor')
+  @RequiresIdempotencyKey()
+  @ApiOperation({
+    summary: 'Record a payment by the customer',
+    description: '422 PACKAGE_NO_EXTRA_CUSTOMER_CHARGE, PAYMENT_EXCEEDS_AMOUNT_DUE, ORDER_NOT_OPEN. Idempotency-Key required.',
+  })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  pay(@Param() { id }: IdParam, @Body() body: PaymentRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'RecordPayment', data: { ...body } }, actor, req);
+  }
+
+  @Post(':id/refunds')
+  @HttpCode(200)
+  @Allow('agent', 'supervisor')
+  @RequiresIdempotencyKey()
+  @ApiOperation({ summary: 'Record a refund to the customer', description: '422 REFUND_EXCEEDS_PAYMENTS. Idempotency-Key required.' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  refund(@Param() { id }: IdParam, @Body() body: RefundRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'RecordRefund', data: { ...body } }, actor, req, body.reason);
+  }
+
+  @Post(':id/rating')
+  @HttpCode(200)
+  @Allow('customer')
+  @ApiOperation({ summary: 'The customer rates the completed order, once', description: '422 ALREADY_RATED, ORDER_NOT_COMPLETED, ORDER_NOT_OPEN' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  rate(@Param() { id }: IdParam, @Body() body: RatingRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'RateOrder', data: { ...body } }, actor, req);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Allow('agent', 'supervisor')
+  @ApiOperation({ summary: 'Cancel the order', description: '422 ORDER_NOT_OPEN' })
+  @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
+  cancel(@Param() { id }: IdParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
+    return this.run(id, { type: 'CancelOrder', data: { reason: body.reason } }, actor, req, body.reason);
+  }
+
+  /** Loads an order for a reader; customers and engineers see only their own. */
+  private async readable(id: string, actor: Actor) {
+    const loaded = await this.runner.load(orderStream(id), orderDecider);
+    const { state } = loaded;
+    if (state.status === 'none') throw new NotFound('order', id);
+    if (actor.role === 'customer' && state.customer.customerId !== actor.id) throw new Forbidden(`customer ${actor.id} may read only their own orders`);
+    if (actor.role === 'engineer' && state.engineerId !== actor.id) throw new Forbidden(`engineer ${actor.id} may read only orders dispatched to them`);
+    return { state, events: loaded.events };
+  }
+
+  @Get(':id')
+  @Allow(...ORDER_READERS)
+  @ApiOperation({ summary: "The order's current state, folded from its events" })
+  @ApiErrors(400, 404)
+  async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
+    const { state, events } = await this.readable(id, actor);
+    const last = events[events.length - 1]!;
+    return { ...state, revision: last.revision, position: last.position.toString() };
+  }
+
+  @Get(':id/history')
+  @Allow('agent', 'supervisor', 'compliance')
+  @ApiOperation({ summary: 'Every event up to asOf (default: all), with envelopes, and the state as of then' })
+  @ApiErrors(400, 404)
+  async history(@Param() { id }: IdParam, @Query() query: HistoryQuery, @CurrentActor() actor: Actor) {
+    const asOf = query.asOf ? normalizeInstant(query.asOf) : undefined;
+    const { events } = await this.readable(id, actor);
+    const upTo = asOf ? events.filter((e) => isAtOrBefore(e.recordedAt, asOf)) : events;
+    const state = fold(orderDecider, upTo.map((e) => toDomainEvent<OrderEvent>(e)));
+    return { orderId: id, asOf: asOf ?? null, events: upTo.map(envelopeToJson), state: state.status === 'none' ? null : state };
+  }
+
+  @Get(':id/charge-trail')
+  @Allow('agent', 'supervisor', 'compliance')
+  @ApiOperation({ summary: 'Every money event in order, with actor, time, rate-card and consent references, voids and running totals per payer' })
+  @ApiErrors(400, 404)
+  async trail(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
+    const { state, events } = await this.readable(id, actor);
+    const complaintEvents: RecordedEvent[] = [];
+    for (const complaintId of state.complaints) {
+      complaintEvents.push(...(await this.runner.load(complaintStream(complaintId), complaintDecider)).events);
+    }
+    const entries = chargeTrail(events, complaintEvents);
+    return { orderId: id, entries, totals: entries[entries.length - 1]?.totals ?? null };
+  }
+}

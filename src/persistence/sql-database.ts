@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { AppConfig } from '../config/config.js';
+
+/**
+ * The service's own SQL database, beside the event store: idempotency records now, read models
+ * and the read audit later. SQLite (a file next to the embedded store) or PostgreSQL (the
+ * configured schema); one Kysely query code for both.
+ */
+export interface SqlDatabase {
+  db: Kysely<any>;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export const SQL_DATABASE = Symbol('SQL_DATABASE');
+
+export function openSqlDatabase(config: AppConfig): SqlDatabase {
+  if (config.store === 'embedded') {
+    mkdirSync(config.dataDir, { recursive: true });
+    const sqlite = new Database(join(config.dataDir, 'service.sqlite'));
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${config.sqliteSynchronous}`);
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema}` });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** Creates the schema (PostgreSQL) and the tables the service needs, idempotently. */
+export async function migrateSqlDatabase(sql: SqlDatabase, config: AppConfig): Promise<void> {
+  if (sql.dialect === 'postgres') await sql.db.schema.createSchema(config.pgSchema).ifNotExists().execute().catch(ignoreRace);
+  await sql.db.schema
+    .createTable('idempotency_keys')
+    .ifNotExists()
+    .addColumn('scope', 'text', (c) => c.primaryKey())
+    .addColumn('request_hash', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('status', 'integer')
+    .addColumn('body', 'text')
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .execute()
+    .catch(ignoreRace);
+}
+
+/** Two instances creating the same table at once: the loser's error is harmless. */
+function ignoreRace(error: unknown): void {
+  const code = (error as { code?: string }).code;
+  if (code === '23505' || code === '42P07' || code === '42P06') return;
+  throw error;
+}
