@@ -38,7 +38,7 @@ export class EngineersController {
   }
 
   @Post()
-  @Allow('agent')
+  @Allow('agent', 'supervisor')
   @ApiOperation({ summary: 'Register an engineer' })
   @ApiCreatedResponse({ type: CommandResponse })
   async register(@Body() body: RegisterEngineerRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -49,7 +49,7 @@ export class EngineersController {
 
   @Post(':id/credentials')
   @HttpCode(200)
-  @Allow('agent')
+  @Allow('agent', 'supervisor')
   @ApiOperation({ summary: "Record one party's verification of one credential" })
   @ApiOkResponse({ type: CommandResponse })
   async verifyCredential(@Param() { id }: IdParam, @Body() body: VerifyCredentialRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -60,7 +60,7 @@ export class EngineersController {
 
   @Post(':id/credentials/:kind/revoke')
   @HttpCode(200)
-  @Allow('agent')
+  @Allow('agent', 'supervisor')
   @ApiOperation({ summary: 'Revoke a credential (a skill names its category in the body)' })
   @ApiOkResponse({ type: CommandResponse })
   async revokeCredential(
