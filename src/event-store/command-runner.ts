@@ -26,7 +26,7 @@ export class CommandRunner {
     context: CommandContext,
   ): Promise<CommandResult<S>> {
     const timedStore: CommandStore = {
-      readStream: (stream, options) => this.store.readStream(stream, options),
+      readStream: (stream, options) => (options ? this.store.readStream(stream, options) : this.wholeStream(stream)),
       append: async (...args) => {
         const end = this.metrics.appendSeconds.startTimer();
         try {
@@ -57,4 +57,43 @@ export class CommandRunner {
     for (const event of events) state = decider.evolve(state, toDomainEvent<E>(event));
     return { state, events };
   }
+
+  /**
+   * The current state of a stream that rules consult often and that changes rarely (rate cards,
+   * engineers): folded once, then brought up to date by reading only the events after the
+   * revision it was folded to — never stale, and cheap when nothing changed.
+   */
+  async current<S, E extends DomainEvent>(stream: string, decider: Pick<Decider<S, never, E>, 'initialState' | 'evolve'>): Promise<S> {
+    const cached = this.folded.get(stream) as { revision: number; state: S } | undefined;
+    const fresh = await this.store.readStream(stream, { fromRevision: (cached?.revision ?? -1) + 1 });
+    if (cached && fresh.length === 0) return cached.state;
+    let state = cached?.state ?? decider.initialState;
+    for (const event of fresh) state = decider.evolve(state, toDomainEvent<E>(event));
+    const revision = fresh.length > 0 ? fresh[fresh.length - 1]!.revision : -1;
+    if (revision >= 0) {
+      this.folded.delete(stream);
+      this.folded.set(stream, { revision, state });
+      if (this.folded.size > 10_000) this.folded.delete(this.folded.keys().next().value!);
+    }
+    return state;
+  }
+
+  private readonly folded = new Map<string, { revision: number; state: unknown }>();
+
+  /**
+   * A whole stream, from memory up to the last revision seen and from the store after it. Stored
+   * events never change, so only the new ones are read and parsed: the usual command reads one
+   * short query instead of its order's whole history.
+   */
+  private async wholeStream(stream: string): Promise<RecordedEvent[]> {
+    const known = this.streams.get(stream) ?? [];
+    const fresh = await this.store.readStream(stream, { fromRevision: known.length });
+    const all = fresh.length === 0 ? known : known.concat(fresh);
+    this.streams.delete(stream);
+    if (all.length > 0) this.streams.set(stream, all);
+    if (this.streams.size > 20_000) this.streams.delete(this.streams.keys().next().value!);
+    return all;
+  }
+
+  private readonly streams = new Map<string, RecordedEvent[]>();
 }

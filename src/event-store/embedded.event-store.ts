@@ -6,10 +6,12 @@ import { normalizeInstant } from '../shared/time.js';
 import {
   buildRecords,
   checkExpectedRevision,
+  candidateEventIds,
   HeadCache,
   isUniqueViolation,
   NO_STREAM_HEAD,
-  resolveConflict,
+  originalFromCandidates,
+  replayResult,
   type StreamHead,
   validateAppend,
 } from './append-core.js';
@@ -49,6 +51,14 @@ interface EventRow {
   hash: string;
 }
 
+interface PendingAppend {
+  stream: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 
 /**
@@ -69,7 +79,9 @@ export class EmbeddedEventStore implements EventStore {
     headPosition: Database.Statement<[], { p: number | bigint | null }>;
   };
   private readonly byIdsCache = new Map<number, Database.Statement<string[], EventRow>>();
-  private readonly appendImmediate: (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead) => AppendResult;
+  private readonly savepoint: (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead) => AppendResult;
+  private readonly batchTx: (work: () => void) => void;
+  private readonly pending: PendingAppend[] = [];
   private readonly heads = new HeadCache();
 
   constructor(private readonly options: EmbeddedStoreOptions) {
@@ -115,7 +127,10 @@ export class EmbeddedEventStore implements EventStore {
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
     };
     this.stmt.all.safeIntegers(true);
-    this.appendImmediate = this.db.transaction(this.appendTx).immediate;
+    // Nested better-sqlite3 transactions are savepoints: each append of a batch can fail alone.
+    this.savepoint = this.db.transaction(this.attempt);
+    const batch = this.db.transaction((work: () => void) => work());
+    this.batchTx = (work) => batch.immediate(work);
   }
 
   /** The underlying connection, for the read-model store sharing the file and for tests. */
@@ -123,11 +138,8 @@ export class EmbeddedEventStore implements EventStore {
     return this.db;
   }
 
-  /**
-   * Runs inside BEGIN IMMEDIATE: no other writer can move the stream between the head read and
-   * the inserts. `head` is the cached head, checked by the (stream, revision) unique index.
-   */
-  private readonly appendTx = (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead): AppendResult => {
+  /** One attempt at writing an append on top of `head`, inside a savepoint of the batch's transaction. */
+  private readonly attempt = (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead): AppendResult => {
     const head: StreamHead = cached ?? this.stmt.head.get(stream) ?? NO_STREAM_HEAD;
     checkExpectedRevision(stream, head, expected);
     const records = buildRecords(stream, events, head, this.options.clock.now());
@@ -150,33 +162,78 @@ export class EmbeddedEventStore implements EventStore {
     return { alreadyAppended: false, revision: last.revision, position: last.position, events: records };
   };
 
+  /**
+   * One append inside the batch's transaction. The cached head is tried first; if it was stale
+   * (another process wrote) the (stream, revision) index says so and the file's head is used. A
+   * repeated command shows as a taken event id, or, if the stream moved on, as a stale revision:
+   * then the original result is returned.
+   */
+  private appendOne(request: PendingAppend): AppendResult {
+    const { stream, events, expected } = request;
+    const cached = this.heads.usable(stream, expected);
+    try {
+      if (cached) {
+        try {
+          return this.savepoint(stream, events, expected, cached);
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          this.heads.forget(stream);
+        }
+      }
+      return this.savepoint(stream, events, expected, undefined);
+    } catch (error) {
+      if (!isUniqueViolation(error) && !(error instanceof WrongExpectedRevision)) throw error;
+      const commandId = events[0]!.metadata.commandId;
+      const ids = candidateEventIds(commandId, events.length);
+      const original = originalFromCandidates(commandId, this.stmt.byIds(ids.length).all(...ids).map(toRecorded));
+      if (original) return replayResult(stream, events, original);
+      throw error instanceof WrongExpectedRevision ? error : new WrongExpectedRevision(stream, expected, this.headRevision(stream));
+    }
+  }
+
+  /**
+   * Group commit: appends that arrive while a commit is being prepared share one transaction and
+   * one fsync. Each runs in its own savepoint, so one refused append leaves the others intact,
+   * and no caller hears of success before the transaction holding its events has committed.
+   */
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     validateAppend(stream, events);
-    let result: AppendResult;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ stream, events, expected: expectedRevision, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending.splice(0, this.pending.length);
+    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
     try {
-      const cached = this.heads.usable(stream, expectedRevision);
-      try {
-        result = this.appendImmediate(stream, events, expectedRevision, cached);
-      } catch (error) {
-        if (!cached || !isUniqueViolation(error)) throw error;
-        // The cached head was stale (another process wrote), or this is a repeated command: ask the file.
-        this.heads.forget(stream);
-        result = this.appendImmediate(stream, events, expectedRevision, undefined);
-      }
+      this.batchTx(() => {
+        for (const request of batch) {
+          try {
+            outcomes.push({ ok: true, result: this.appendOne(request) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
     } catch (error) {
-      // A repeated command shows as a taken event id, or (if the stream moved on) a stale revision.
-      if (!isUniqueViolation(error) && !(error instanceof WrongExpectedRevision)) throw error;
-      return resolveConflict(
-        stream,
-        events,
-        (ids) => this.stmt.byIds(ids.length).all(...ids).map(toRecorded),
-        () => (error instanceof WrongExpectedRevision ? error : new WrongExpectedRevision(stream, expectedRevision, this.headRevision(stream))),
-      );
+      // The commit itself failed: nothing of this batch is durable.
+      for (const request of batch) request.reject(error);
+      return;
     }
-    const last = result.events[result.events.length - 1]!;
-    this.heads.remember(stream, { revision: last.revision, hash: last.hash });
-    for (const s of this.subscriptions) s.notify();
-    return result;
+    let written = false;
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) return request.reject(outcome.error);
+      if (!outcome.result.alreadyAppended) {
+        const last = outcome.result.events[outcome.result.events.length - 1]!;
+        this.heads.remember(request.stream, { revision: last.revision, hash: last.hash });
+        written = true;
+      }
+      request.resolve(outcome.result);
+    });
+    if (written) for (const s of this.subscriptions) s.notify();
   }
 
   private headRevision(stream: string): number | 'no_stream' {

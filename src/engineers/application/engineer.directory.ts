@@ -12,4 +12,9 @@ export class EngineerDirectory {
   load(engineerId: string): Promise<{ state: EngineerState; events: RecordedEvent[] }> {
     return this.runner.load(engineerStream(engineerId), engineerDecider);
   }
+
+  /** The engineer now, for rules such as dispatch (kept folded between calls). */
+  current(engineerId: string): Promise<EngineerState> {
+    return this.runner.current(engineerStream(engineerId), engineerDecider);
+  }
 }

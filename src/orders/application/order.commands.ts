@@ -55,7 +55,7 @@ export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand,
             return { ...base, ...request, card } as OrderCommand;
           }
           case 'DispatchEngineer': {
-            const { state: engineer } = await this.engineers.load(request.data.engineerId);
+            const engineer = await this.engineers.current(request.data.engineerId);
             const category = state.status === 'none' ? undefined : state.product.category;
             return { ...base, ...request, engineer: dispatchability(engineer, context.now, category), policy: this.config.dispatchCredentialPolicy };
           }

@@ -10,7 +10,7 @@ export class RateCardCatalog {
 
   async inForce(brand: string, category: string, city: string, at: string): Promise<RateCardVersion | null> {
     for (const c of city === '*' ? ['*'] : [city, '*']) {
-      const { state } = await this.runner.load(rateCardStream(rateCardId(brand, category, c)), rateCardDecider);
+      const state = await this.runner.current(rateCardStream(rateCardId(brand, category, c)), rateCardDecider);
       const version = versionInForce(state, at);
       if (version) return version;
     }
