@@ -1,4 +1,3 @@
-import type request from 'supertest';
 import { startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';
 import { client, orderUpTo, seedWorld } from '../support/scenario.js';
@@ -8,13 +7,6 @@ const stores: TestStore[] = DATABASE_URL ? ['embedded', 'postgres'] : ['embedded
 describe.each(stores)('complaints over HTTP (%s store)', (store) => {
   let t: TestApp;
   let api: ReturnType<typeof client>;
-
-  async function refused(send: () => request.Test, status: number, code: string) {
-    const before = await api.head();
-    const res = await send();
-    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-    expect(await api.head()).toBe(before);
-  }
 
   beforeAll(async () => {
     t = await startTestApp(store, { COMPENSATION_SUPERVISOR_THRESHOLD_FEN: '100000' });
@@ -34,40 +26,40 @@ describe.each(stores)('complaints over HTTP (%s store)', (store) => {
   });
 
   it('refuses a duplicate complaint id, an unknown order and a customer complaining about another customer\'s order', async () => {
-    await refused(() => api.post('/complaints', 'agent', { complaintId: 'c-1', orderId: 'o-c', category: 'late', description: 'x' }), 422, 'COMPLAINT_ALREADY_FILED');
-    await refused(() => api.post('/complaints', 'agent', { complaintId: 'c-x', orderId: 'missing', category: 'late', description: 'x' }), 404, 'NOT_FOUND');
+    await api.refused(() => api.post('/complaints', 'agent', { complaintId: 'c-1', orderId: 'o-c', category: 'late', description: 'x' }), 422, 'COMPLAINT_ALREADY_FILED');
+    await api.refused(() => api.post('/complaints', 'agent', { complaintId: 'c-x', orderId: 'missing', category: 'late', description: 'x' }), 404, 'NOT_FOUND');
     await orderUpTo(t, 'o-foreign', 'created', { customer: { customerId: 'other', name: 'Z', phone: '13900000002', city: 'shanghai', address: 'C' } });
-    await refused(() => api.post('/complaints', 'customer', { complaintId: 'c-y', orderId: 'o-foreign', category: 'late', description: 'x' }), 403, 'FORBIDDEN');
-    await refused(() => api.post('/complaints', 'agent', { complaintId: 'c-z', orderId: 'o-c', category: 'rude', description: 'x' }), 400, 'VALIDATION_FAILED');
+    await api.refused(() => api.post('/complaints', 'customer', { complaintId: 'c-y', orderId: 'o-foreign', category: 'late', description: 'x' }), 403, 'FORBIDDEN');
+    await api.refused(() => api.post('/complaints', 'agent', { complaintId: 'c-z', orderId: 'o-c', category: 'rude', description: 'x' }), 400, 'VALIDATION_FAILED');
   });
 
   it('keeps one owner: only the owner or a supervisor acts, and a transfer moves ownership', async () => {
     await api.post('/complaints/c-1/acknowledge', 'agent', {}).expect(200);
-    await refused(() => api.post('/complaints/c-1/acknowledge', 'agent', {}), 422, 'COMPLAINT_ALREADY_ACKNOWLEDGED');
+    await api.refused(() => api.post('/complaints/c-1/acknowledge', 'agent', {}), 422, 'COMPLAINT_ALREADY_ACKNOWLEDGED');
     await api.post('/complaints/c-1/transfer', 'agent', { toActorId: 'demo-supervisor', reason: 'needs approval' }).expect(200);
-    await refused(() => api.post('/complaints/c-1/escalate', 'agent', { reason: 'x' }), 422, 'NOT_COMPLAINT_OWNER');
+    await api.refused(() => api.post('/complaints/c-1/escalate', 'agent', { reason: 'x' }), 422, 'NOT_COMPLAINT_OWNER');
     await api.post('/complaints/c-1/escalate', 'supervisor', { reason: 'large claim' }).expect(200);
-    await refused(() => api.post('/complaints/c-1/escalate', 'supervisor', { reason: 'again' }), 422, 'COMPLAINT_ALREADY_ESCALATED');
-    await refused(() => api.post('/complaints/c-1/transfer', 'supervisor', { toActorId: 'demo-supervisor', reason: 'x' }), 422, 'TRANSFER_TO_CURRENT_OWNER');
+    await api.refused(() => api.post('/complaints/c-1/escalate', 'supervisor', { reason: 'again' }), 422, 'COMPLAINT_ALREADY_ESCALATED');
+    await api.refused(() => api.post('/complaints/c-1/transfer', 'supervisor', { toActorId: 'demo-supervisor', reason: 'x' }), 422, 'TRANSFER_TO_CURRENT_OWNER');
   });
 
   it('pays advance compensation below the threshold by an agent, and at it only by a supervisor', async () => {
     await api.post('/complaints', 'agent', { complaintId: 'c-2', orderId: 'o-c', category: 'damage', description: 'scratched wall' }).expect(201);
     await api.post('/complaints/c-2/compensate', 'agent', { amountFen: 99_999, reason: 'repaint' }, 'cmp-a').expect(200);
-    await refused(() => api.post('/complaints/c-2/compensate', 'agent', { amountFen: 1, reason: 'one more fen' }, 'cmp-b'), 422, 'COMPENSATION_NEEDS_SUPERVISOR');
+    await api.refused(() => api.post('/complaints/c-2/compensate', 'agent', { amountFen: 1, reason: 'one more fen' }, 'cmp-b'), 422, 'COMPENSATION_NEEDS_SUPERVISOR');
     await api.post('/complaints/c-2/compensate', 'supervisor', { amountFen: 50_000, reason: 'approved' }, 'cmp-c').expect(200);
-    await refused(() => api.post('/complaints/c-2/compensate', 'agent', { amountFen: 100, reason: 'no key' }), 400, 'VALIDATION_FAILED');
+    await api.refused(() => api.post('/complaints/c-2/compensate', 'agent', { amountFen: 100, reason: 'no key' }), 400, 'VALIDATION_FAILED');
     const trail = await api.get('/orders/o-c/charge-trail', 'compliance').expect(200);
     expect(trail.body.totals.compensatedFen).toBe(149_999);
   });
 
   it('resolves, refuses work on a closed complaint, and reopens', async () => {
     await api.post('/complaints/c-2/resolve', 'agent', { outcome: 'upheld', liableParty: 'engineer', notes: 'photos' }).expect(200);
-    await refused(() => api.post('/complaints/c-2/resolve', 'agent', { outcome: 'upheld', liableParty: 'engineer' }), 422, 'COMPLAINT_CLOSED');
-    await refused(() => api.post('/complaints/c-2/compensate', 'supervisor', { amountFen: 100, reason: 'late' }, 'cmp-d'), 422, 'COMPLAINT_CLOSED');
+    await api.refused(() => api.post('/complaints/c-2/resolve', 'agent', { outcome: 'upheld', liableParty: 'engineer' }), 422, 'COMPLAINT_CLOSED');
+    await api.refused(() => api.post('/complaints/c-2/compensate', 'supervisor', { amountFen: 100, reason: 'late' }, 'cmp-d'), 422, 'COMPLAINT_CLOSED');
     await api.post('/complaints/c-2/reopen', 'agent', { reason: 'customer disputes' }).expect(200);
-    await refused(() => api.post('/complaints/c-2/reopen', 'agent', { reason: 'again' }), 422, 'COMPLAINT_NOT_RESOLVED');
-    await refused(() => api.post('/complaints/nope/acknowledge', 'agent', {}), 404, 'NOT_FOUND');
+    await api.refused(() => api.post('/complaints/c-2/reopen', 'agent', { reason: 'again' }), 422, 'COMPLAINT_NOT_RESOLVED');
+    await api.refused(() => api.post('/complaints/nope/acknowledge', 'agent', {}), 404, 'NOT_FOUND');
   });
 
   it('lets a customer file about their own order; the first agent to acknowledge owns it', async () => {

@@ -1,4 +1,3 @@
-import type request from 'supertest';
 import { startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';
 import { client, orderBody, orderUpTo, registerVerifiedEngineer, seedWorld } from '../support/scenario.js';
@@ -8,16 +7,6 @@ const stores: TestStore[] = DATABASE_URL ? ['embedded', 'postgres'] : ['embedded
 describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
   let t: TestApp;
   let api: ReturnType<typeof client>;
-
-  /** A refused request answers with its code and appends nothing. */
-  async function refused(send: () => request.Test, status: number, code: string) {
-    const before = await api.head();
-    const res = await send();
-    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-    expect(typeof res.body.error.message).toBe('string');
-    expect(await api.head()).toBe(before);
-    return res;
-  }
 
   beforeAll(async () => {
     t = await startTestApp(store);
@@ -36,13 +25,13 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       expect(read.body).toMatchObject({ status: 'created', customer: { customerId: 'cust-o-create' } });
     });
     it('refuses a duplicate id (422 ORDER_ALREADY_EXISTS), a bad window and bad fields (400)', async () => {
-      await refused(() => api.post('/orders', 'agent', orderBody('o-create')), 422, 'ORDER_ALREADY_EXISTS');
-      await refused(
+      await api.refused(() => api.post('/orders', 'agent', orderBody('o-create')), 422, 'ORDER_ALREADY_EXISTS');
+      await api.refused(
         () => api.post('/orders', 'agent', orderBody('o-bad', { appointment: { from: '2026-05-04T12:00:00.000Z', to: '2026-05-04T10:00:00.000Z' } })),
         400,
         'VALIDATION_FAILED',
       );
-      const res = await refused(() => api.post('/orders', 'agent', orderBody('o-bad', { serviceType: 'polish', package: { code: 'P', priceFen: 1.5, fundedBy: 'brand' } })), 400, 'VALIDATION_FAILED');
+      const res = await api.refused(() => api.post('/orders', 'agent', orderBody('o-bad', { serviceType: 'polish', package: { code: 'P', priceFen: 1.5, fundedBy: 'brand' } })), 400, 'VALIDATION_FAILED');
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['serviceType', 'package.priceFen']));
     });
   });
@@ -56,20 +45,20 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       await api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }).expect(200);
     });
     it('refuses an item not on the card, a missing order, a stale or repeated acceptance', async () => {
-      await refused(() => api.post('/orders/o-quote/quote', 'agent', { lines: [{ code: 'NOPE', quantity: 1 }] }), 422, 'RATE_CARD_ITEM_NOT_FOUND');
-      await refused(() => api.post('/orders/missing/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1 }] }), 404, 'NOT_FOUND');
-      await refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }), 422, 'QUOTE_ALREADY_ACCEPTED');
-      await refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 7 }), 422, 'QUOTE_NOT_FOUND');
+      await api.refused(() => api.post('/orders/o-quote/quote', 'agent', { lines: [{ code: 'NOPE', quantity: 1 }] }), 422, 'RATE_CARD_ITEM_NOT_FOUND');
+      await api.refused(() => api.post('/orders/missing/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1 }] }), 404, 'NOT_FOUND');
+      await api.refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }), 422, 'QUOTE_ALREADY_ACCEPTED');
+      await api.refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 7 }), 422, 'QUOTE_NOT_FOUND');
       await api.post('/orders/o-quote/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 3 }] }).expect(201);
-      await refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }), 422, 'QUOTE_SUPERSEDED');
+      await api.refused(() => api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }), 422, 'QUOTE_SUPERSEDED');
     });
     it('refuses quoting when no card is in force for the brand', async () => {
       await api.post('/orders', 'agent', orderBody('o-nocard', { product: { brand: 'gree', category: 'air_conditioner', model: 'X' } })).expect(201);
-      await refused(() => api.post('/orders/o-nocard/quote', 'agent', { lines: [{ code: 'LAB-DIAG', quantity: 1 }] }), 422, 'RATE_CARD_NOT_FOUND');
+      await api.refused(() => api.post('/orders/o-nocard/quote', 'agent', { lines: [{ code: 'LAB-DIAG', quantity: 1 }] }), 422, 'RATE_CARD_NOT_FOUND');
     });
     it("refuses a customer accepting another customer's quote", async () => {
       await orderUpTo(t, 'o-other', 'quoted', { customer: { customerId: 'someone-else', name: 'Y', phone: '13900000001', city: 'shanghai', address: 'B' } });
-      await refused(() => api.post('/orders/o-other/quote/accept', 'customer', { quoteRevision: 1 }), 403, 'FORBIDDEN');
+      await api.refused(() => api.post('/orders/o-other/quote/accept', 'customer', { quoteRevision: 1 }), 403, 'FORBIDDEN');
     });
   });
 
@@ -84,11 +73,11 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
     });
     it('refuses an engineer verified by one party only, a suspended one and an unknown one', async () => {
       await registerVerifiedEngineer(t, 'eng-half', ['platform']);
-      await refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-half' }), 422, 'ENGINEER_NOT_VERIFIED');
+      await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-half' }), 422, 'ENGINEER_NOT_VERIFIED');
       await registerVerifiedEngineer(t, 'eng-susp');
       await api.post('/engineers/eng-susp/suspend', 'supervisor', { reason: 'complaints under review' }).expect(200);
-      await refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-susp' }), 422, 'ENGINEER_SUSPENDED');
-      await refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'nobody' }), 422, 'ENGINEER_NOT_FOUND');
+      await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-susp' }), 422, 'ENGINEER_SUSPENDED');
+      await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'nobody' }), 422, 'ENGINEER_NOT_FOUND');
     });
   });
 
@@ -106,23 +95,23 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
     it('refuses charges beyond the accepted quote, wrong kinds, unknown items, and charges without a key', async () => {
       await orderUpTo(t, 'o-limit', 'checked_in');
       await api.post('/orders/o-limit/parts', 'engineer', { code: 'CAP-35UF', quantity: 2 }, 'k1').expect(200);
-      await refused(() => api.post('/orders/o-limit/charges', 'engineer', { code: 'LAB-DIAG', quantity: 1 }, 'k2'), 422, 'CHARGE_EXCEEDS_ACCEPTED_QUOTE');
-      await refused(() => api.post('/orders/o-limit/charges', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'k3'), 422, 'ITEM_KIND_MISMATCH');
-      await refused(() => api.post('/orders/o-limit/parts', 'engineer', { code: 'NOPE', quantity: 1 }, 'k4'), 422, 'RATE_CARD_ITEM_NOT_FOUND');
-      const noKey = await refused(() => api.post('/orders/o-limit/parts', 'engineer', { code: 'GAS-R32', quantity: 1 }), 400, 'VALIDATION_FAILED');
+      await api.refused(() => api.post('/orders/o-limit/charges', 'engineer', { code: 'LAB-DIAG', quantity: 1 }, 'k2'), 422, 'CHARGE_EXCEEDS_ACCEPTED_QUOTE');
+      await api.refused(() => api.post('/orders/o-limit/charges', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'k3'), 422, 'ITEM_KIND_MISMATCH');
+      await api.refused(() => api.post('/orders/o-limit/parts', 'engineer', { code: 'NOPE', quantity: 1 }, 'k4'), 422, 'RATE_CARD_ITEM_NOT_FOUND');
+      const noKey = await api.refused(() => api.post('/orders/o-limit/parts', 'engineer', { code: 'GAS-R32', quantity: 1 }), 400, 'VALIDATION_FAILED');
       expect(noKey.body.error.details[0].field).toBe('Idempotency-Key');
     });
     it('refuses charging before check-in, completing before check-in, and a second check-in', async () => {
       await orderUpTo(t, 'o-early', 'dispatched');
-      await refused(() => api.post('/orders/o-early/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'e1'), 422, 'ORDER_NOT_CHECKED_IN');
-      await refused(() => api.post('/orders/o-early/complete', 'engineer', { outcome: 'fixed' }), 422, 'ORDER_NOT_CHECKED_IN');
+      await api.refused(() => api.post('/orders/o-early/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'e1'), 422, 'ORDER_NOT_CHECKED_IN');
+      await api.refused(() => api.post('/orders/o-early/complete', 'engineer', { outcome: 'fixed' }), 422, 'ORDER_NOT_CHECKED_IN');
       await api.post('/orders/o-early/check-in', 'engineer', {}).expect(200);
-      await refused(() => api.post('/orders/o-early/check-in', 'engineer', {}), 422, 'ALREADY_CHECKED_IN');
-      await refused(() => api.post('/orders/o-early/charges/L9/void', 'agent', { reason: 'x' }), 404, 'NOT_FOUND');
+      await api.refused(() => api.post('/orders/o-early/check-in', 'engineer', {}), 422, 'ALREADY_CHECKED_IN');
+      await api.refused(() => api.post('/orders/o-early/charges/L9/void', 'agent', { reason: 'x' }), 404, 'NOT_FOUND');
     });
     it('refuses an engineer acting on an order not dispatched to them', async () => {
       await orderUpTo(t, 'o-notmine', 'accepted');
-      await refused(() => api.post('/orders/o-notmine/check-in', 'engineer', {}), 403, 'FORBIDDEN');
+      await api.refused(() => api.post('/orders/o-notmine/check-in', 'engineer', {}), 403, 'FORBIDDEN');
     });
   });
 
@@ -140,26 +129,26 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       expect(trail.body.totals).toMatchObject({ chargesFen: { customer: 5000 }, paidFen: 5000, refundedFen: 1000, customerBalanceFen: 1000 });
     });
     it('refuses overpayment, refunds beyond payments, a second rating and charges on a completed order', async () => {
-      await refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 9000, method: 'wechat', reference: 'WX-2' }, 'pay2'), 422, 'PAYMENT_EXCEEDS_AMOUNT_DUE');
-      await refused(() => api.post('/orders/o-pay/refunds', 'agent', { amountFen: 4001, reason: 'too much' }, 'ref2'), 422, 'REFUND_EXCEEDS_PAYMENTS');
-      await refused(() => api.post('/orders/o-pay/rating', 'customer', { stars: 1 }), 422, 'ALREADY_RATED');
-      await refused(() => api.post('/orders/o-pay/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'late1'), 422, 'ORDER_NOT_OPEN');
-      await refused(() => api.post('/orders/o-pay/cancel', 'agent', { reason: 'x' }), 422, 'ORDER_NOT_OPEN');
-      await refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 100, method: 'wechat', reference: 'x' }), 400, 'VALIDATION_FAILED');
+      await api.refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 9000, method: 'wechat', reference: 'WX-2' }, 'pay2'), 422, 'PAYMENT_EXCEEDS_AMOUNT_DUE');
+      await api.refused(() => api.post('/orders/o-pay/refunds', 'agent', { amountFen: 4001, reason: 'too much' }, 'ref2'), 422, 'REFUND_EXCEEDS_PAYMENTS');
+      await api.refused(() => api.post('/orders/o-pay/rating', 'customer', { stars: 1 }), 422, 'ALREADY_RATED');
+      await api.refused(() => api.post('/orders/o-pay/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'late1'), 422, 'ORDER_NOT_OPEN');
+      await api.refused(() => api.post('/orders/o-pay/cancel', 'agent', { reason: 'x' }), 422, 'ORDER_NOT_OPEN');
+      await api.refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 100, method: 'wechat', reference: 'x' }), 400, 'VALIDATION_FAILED');
     });
     it('refuses rating before completion and anything but refunds after cancellation', async () => {
       await orderUpTo(t, 'o-cancel', 'accepted');
-      await refused(() => api.post('/orders/o-cancel/rating', 'customer', { stars: 4 }), 422, 'ORDER_NOT_COMPLETED');
+      await api.refused(() => api.post('/orders/o-cancel/rating', 'customer', { stars: 4 }), 422, 'ORDER_NOT_COMPLETED');
       await api.post('/orders/o-cancel/cancel', 'agent', { reason: 'customer changed plans' }).expect(200);
-      await refused(() => api.post('/orders/o-cancel/rating', 'customer', { stars: 4 }), 422, 'ORDER_NOT_OPEN');
-      await refused(() => api.post('/orders/o-cancel/payments', 'agent', { amountFen: 100, method: 'cash', reference: 'r' }, 'cp1'), 422, 'ORDER_NOT_OPEN');
-      await refused(() => api.post('/orders/o-cancel/dispatch', 'agent', { engineerId: 'demo-engineer' }), 422, 'ORDER_NOT_OPEN');
+      await api.refused(() => api.post('/orders/o-cancel/rating', 'customer', { stars: 4 }), 422, 'ORDER_NOT_OPEN');
+      await api.refused(() => api.post('/orders/o-cancel/payments', 'agent', { amountFen: 100, method: 'cash', reference: 'r' }, 'cp1'), 422, 'ORDER_NOT_OPEN');
+      await api.refused(() => api.post('/orders/o-cancel/dispatch', 'agent', { engineerId: 'demo-engineer' }), 422, 'ORDER_NOT_OPEN');
     });
     it('keeps a package order to its one price (一价全包)', async () => {
       await orderUpTo(t, 'o-pkg', 'checked_in', { package: { code: 'AC-ALL-IN', priceFen: 19900, fundedBy: 'brand' } });
       await api.post('/orders/o-pkg/parts', 'engineer', { code: 'GAS-R32', quantity: 5 }, 'g1').expect(200);
       await api.post('/orders/o-pkg/payments', 'agent', { amountFen: 19900, method: 'app', reference: 'APP-1' }, 'pk1').expect(200);
-      await refused(() => api.post('/orders/o-pkg/payments', 'agent', { amountFen: 1, method: 'cash', reference: 'on-site' }, 'pk2'), 422, 'PACKAGE_NO_EXTRA_CUSTOMER_CHARGE');
+      await api.refused(() => api.post('/orders/o-pkg/payments', 'agent', { amountFen: 1, method: 'cash', reference: 'on-site' }, 'pk2'), 422, 'PACKAGE_NO_EXTRA_CUSTOMER_CHARGE');
       const order = await api.get('/orders/o-pkg', 'agent').expect(200);
       expect(order.body.lines[0]).toMatchObject({ payer: 'brand', amountFen: 15000 });
     });

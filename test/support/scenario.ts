@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { Test } from 'supertest';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { auth, TEST_START, type TestApp } from './app.js';
 
@@ -11,7 +12,16 @@ export function client(t: TestApp) {
   };
   const get = (path: string, role: string) => request(t.http).get(path).set(auth(role));
   const head = () => t.app.get<EventStore>(EVENT_STORE).headPosition();
-  return { post, get, head };
+  /** A refused request answers with its status and code, and appends nothing. */
+  const refused = async (send: () => Test, status: number, code: string) => {
+    const before = await head();
+    const res = await send();
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+    expect(typeof res.body.error.message).toBe('string');
+    expect(await head()).toBe(before);
+    return res;
+  };
+  return { post, get, head, refused };
 }
 
 export const CARD_ITEMS = [

@@ -4,6 +4,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentActor } from '../../auth/actor.decorator.js';
 import { Allow } from '../../auth/policy.decorator.js';
 import type { Actor } from '../../event-store/envelope.js';
+import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
 import { commandIdOf, type RequestWithCommandId } from '../../http/idempotency.js';
@@ -39,8 +40,9 @@ export class EngineersController {
 
   @Post()
   @Allow('agent', 'supervisor')
-  @ApiOperation({ summary: 'Register an engineer' })
+  @ApiOperation({ summary: 'Register an engineer', description: '422 ENGINEER_ALREADY_REGISTERED' })
   @ApiCreatedResponse({ type: CommandResponse })
+  @ApiErrors(400, 409, 422)
   async register(@Body() body: RegisterEngineerRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const engineerId = body.engineerId ?? newId();
     const result = await this.run({ type: 'RegisterEngineer', data: { ...body, engineerId } }, actor, req);
@@ -52,6 +54,7 @@ export class EngineersController {
   @Allow('agent', 'supervisor')
   @ApiOperation({ summary: "Record one party's verification of one credential" })
   @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
   async verifyCredential(@Param() { id }: IdParam, @Body() body: VerifyCredentialRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const data = { engineerId: id, ...body };
     const result = await this.run({ type: 'VerifyCredential', data }, actor, req);
@@ -63,6 +66,7 @@ export class EngineersController {
   @Allow('agent', 'supervisor')
   @ApiOperation({ summary: 'Revoke a credential (a skill names its category in the body)' })
   @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
   async revokeCredential(
     @Param() { id, kind }: CredentialKindParam,
     @Body() body: RevokeCredentialRequest,
@@ -79,6 +83,7 @@ export class EngineersController {
   @Allow('supervisor')
   @ApiOperation({ summary: 'Suspend an engineer' })
   @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
   async suspend(@Param() { id }: IdParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const result = await this.run({ type: 'SuspendEngineer', data: { engineerId: id, reason: body.reason }, actor }, actor, req, body.reason);
     return commandResponse(id, result);
@@ -89,6 +94,7 @@ export class EngineersController {
   @Allow('supervisor')
   @ApiOperation({ summary: 'Reinstate a suspended engineer' })
   @ApiOkResponse({ type: CommandResponse })
+  @ApiErrors(400, 404, 409, 422)
   async reinstate(@Param() { id }: IdParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const result = await this.run({ type: 'ReinstateEngineer', data: { engineerId: id, reason: body.reason }, actor }, actor, req, body.reason);
     return commandResponse(id, result);
@@ -97,6 +103,7 @@ export class EngineersController {
   @Get(':id')
   @Allow('agent', 'supervisor', 'compliance', 'engineer')
   @ApiOperation({ summary: 'An engineer: state, credentials, and whether dispatchable now (with reasons if not)' })
+  @ApiErrors(400, 404)
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
     if (actor.role === 'engineer' && actor.id !== id) throw new NotFound('engineer', id);
     const { state, events } = await this.directory.load(id);
