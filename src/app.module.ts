@@ -31,6 +31,8 @@ export class AppModule {
             // Never log credentials or customers' personal data.
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            // Bind only the request id to each request's logger; the completion line carries the request.
+            quietReqLogger: true,
           },
         }),
         CqrsModule.forRoot(),

@@ -242,7 +242,7 @@ export const quoteAccepted = (quoteRevision: number, customerTotalFen: number, a
 
 export const engineerDispatched = (dispatch: Dispatchability, policy: 'enforce' | 'record' = 'enforce', engineerId = engineer.id): OrderEvent => ({
   type: 'EngineerDispatched',
-  data: { orderId: ORDER_ID, engineerId, category: 'air_conditioner', policy, credentials: dispatch.relied, missing: dispatch.missing },
+  data: { orderId: ORDER_ID, engineerId, category: 'air_conditioner', at: BOOKED_AT, policy, credentials: dispatch.relied, missing: dispatch.missing },
 });
 
 export const engineerCheckedIn = (at: string, late: boolean, engineerId = engineer.id): OrderEvent => ({

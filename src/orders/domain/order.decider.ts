@@ -50,6 +50,7 @@ export interface OpenOrder {
   /** The consent in force: customer-paid lines may add up to its customerTotalFen. */
   accepted?: ConsentRef;
   engineerId?: string;
+  dispatchedAt?: string;
   checkedInAt?: string;
   late?: boolean;
   lines: OrderLine[];
@@ -229,6 +230,15 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         if (order.accepted?.quoteRevision === quote.quoteRevision) {
           throw new RuleViolation('QUOTE_ALREADY_ACCEPTED', `quote revision ${quote.quoteRevision} is already accepted`);
         }
+        // Rule 3 holds for the consent itself: a revision below what the customer already owes
+        // would leave standing charges above the accepted quote. Void lines first.
+        const standing = customerChargesFen(order);
+        if (quote.customerTotalFen < standing) {
+          throw new RuleViolation(
+            'QUOTE_BELOW_STANDING_CHARGES',
+            `quote revision ${quote.quoteRevision} totals ${quote.customerTotalFen} fen for the customer, below the ${standing} fen of customer charges already recorded; void lines first`,
+          );
+        }
         return [
           {
             type: 'QuoteAccepted',
@@ -241,9 +251,12 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         if (order.status === 'in_service') {
           throw new RuleViolation('ENGINEER_ALREADY_ON_SITE', `engineer ${order.engineerId} has checked in on order ${id}; it cannot be re-dispatched`);
         }
-        // Rule 1: verified engineers only (or, under policy `record`, a dispatch that says what was missing).
+        // Rule 1: verified engineers only. Policy `record` (a platform still onboarding its
+        // engineers) relaxes only the credential checks, recording what was missing: an unknown,
+        // suspended or wrong-category engineer is refused under either policy.
         const d = command.engineer;
-        if (!d.dispatchable && (command.policy === 'enforce' || d.missing.includes('registration'))) {
+        const hardStop = d.missing.some((m) => m === 'registration' || m === 'suspended' || m.startsWith('category:'));
+        if (!d.dispatchable && (command.policy === 'enforce' || hardStop)) {
           throw dispatchRefusal(command.data.engineerId, d);
         }
         return [
@@ -253,6 +266,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
               orderId: id,
               engineerId: command.data.engineerId,
               category: order.product.category,
+              at: command.now,
               policy: command.policy,
               credentials: d.relied,
               missing: d.missing,
@@ -266,6 +280,10 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         if (order.status === 'in_service') throw new RuleViolation('ALREADY_CHECKED_IN', `the engineer checked in on order ${id} at ${order.checkedInAt}`);
         const at = command.data.at ?? command.now;
         if (isBefore(command.now, at)) throw new ValidationFailed('a check-in cannot lie in the future', [{ field: 'at', message: 'at must not be later than now' }]);
+        // An arrival before the dispatch would turn a late visit into an on-time one.
+        if (order.dispatchedAt && isBefore(at, order.dispatchedAt)) {
+          throw new ValidationFailed(`a check-in cannot precede the dispatch at ${order.dispatchedAt}`, [{ field: 'at', message: 'at must not be earlier than the dispatch' }]);
+        }
         // On time means arriving before the appointment window ends.
         const late = isBefore(order.appointment.to, at);
         return [{ type: 'EngineerCheckedIn', data: { orderId: id, engineerId: order.engineerId, at, late } }];
@@ -357,7 +375,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       case 'QuoteAccepted':
         return { ...state, accepted: { quoteRevision: event.data.quoteRevision, ceilingFen: event.data.customerTotalFen } };
       case 'EngineerDispatched':
-        return { ...state, status: 'dispatched', engineerId: event.data.engineerId };
+        return { ...state, status: 'dispatched', engineerId: event.data.engineerId, dispatchedAt: event.data.at };
       case 'EngineerCheckedIn':
         return { ...state, status: 'in_service', checkedInAt: event.data.at, late: event.data.late };
       case 'PartUsed':

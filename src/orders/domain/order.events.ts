@@ -78,6 +78,8 @@ export type EngineerDispatched = {
     orderId: string;
     engineerId: string;
     category: string;
+    /** When the dispatch was decided: a check-in cannot precede it. */
+    at: string;
     policy: 'enforce' | 'record';
     /** The credentials relied on, with certificate numbers, verifiers and validity, as they stood at dispatch. */
     credentials: RelyingCredential[];
