@@ -13,6 +13,8 @@ export async function createApp(config: AppConfig, clock?: Clock): Promise<INest
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock), {
     bufferLogs: true,
     bodyParser: false,
+    // Start-up errors are thrown to the caller (main.ts reports them and exits), never a silent exit.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

@@ -165,10 +165,14 @@ export class HeadCache {
 
   constructor(private readonly capacity = 100_000) {}
 
-  /** The cached head, if it satisfies the expectation (otherwise the store must be asked). */
+  /**
+   * The head to write on without asking the store: the cached one if it satisfies the
+   * expectation, or, for a stream expected not to exist, the empty head (a stream that does exist
+   * already holds revision 0, so the unique index refuses the insert and the store is asked).
+   */
   usable(stream: string, expected: ExpectedRevision): StreamHead | undefined {
     const head = this.heads.get(stream);
-    if (!head) return undefined;
+    if (!head) return expected === 'no_stream' ? NO_STREAM_HEAD : undefined;
     const ok =
       expected === 'no_stream' ? head.revision < 0 : expected === 'stream_exists' ? head.revision >= 0 : head.revision === expected;
     return ok ? head : undefined;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql as rawSql, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -37,26 +37,27 @@ export function openSqlDatabase(config: AppConfig): SqlDatabase {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-/** Creates the schema (PostgreSQL) and the tables the service needs, idempotently. */
+/**
+ * Creates the schema (PostgreSQL) and the tables the service needs, idempotently. On PostgreSQL
+ * it runs under the same advisory lock as the event store's migration, so instances (and the
+ * two migrations of one instance) starting together never race on CREATE SCHEMA.
+ */
 export async function migrateSqlDatabase(sql: SqlDatabase, config: AppConfig): Promise<void> {
-  if (sql.dialect === 'postgres') await sql.db.schema.createSchema(config.pgSchema).ifNotExists().execute().catch(ignoreRace);
-  await sql.db.schema
-    .createTable('idempotency_keys')
-    .ifNotExists()
-    .addColumn('scope', 'text', (c) => c.primaryKey())
-    .addColumn('request_hash', 'text', (c) => c.notNull())
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('status', 'integer')
-    .addColumn('body', 'text')
-    .addColumn('started_at', 'text', (c) => c.notNull())
-    .addColumn('completed_at', 'text')
-    .execute()
-    .catch(ignoreRace);
-}
-
-/** Two instances creating the same table at once: the loser's error is harmless. */
-function ignoreRace(error: unknown): void {
-  const code = (error as { code?: string }).code;
-  if (code === '23505' || code === '42P07' || code === '42P06') return;
-  throw error;
+  await sql.db.transaction().execute(async (trx) => {
+    if (sql.dialect === 'postgres') {
+      await rawSql`SELECT pg_advisory_xact_lock(hashtext('service-ledger:migrate'))`.execute(trx);
+      await trx.schema.createSchema(config.pgSchema).ifNotExists().execute();
+    }
+    await trx.schema
+      .createTable('idempotency_keys')
+      .ifNotExists()
+      .addColumn('scope', 'text', (c) => c.primaryKey())
+      .addColumn('request_hash', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('body', 'text')
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('completed_at', 'text')
+      .execute();
+  });
 }
