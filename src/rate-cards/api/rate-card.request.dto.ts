@@ -33,12 +33,8 @@ export class RateCardItemRequest {
   unitPriceFen!: number;
 }
 
-export class PublishRateCardRequest {
-  @ApiPropertyOptional({ description: 'If given, must equal <brand>.<category>.<city or all>: one card per brand, category and city, versioned' })
-  @IsOptional()
-  @IsString()
-  rateCardId?: string;
-
+/** Brand, category and city: the key of one rate card (and of its stream). */
+export class RateCardKey {
   @ApiProperty({ example: 'midea' })
   @Matches(SLUG, { message: SLUG_MESSAGE('brand') })
   brand!: string;
@@ -50,6 +46,13 @@ export class PublishRateCardRequest {
   @ApiProperty({ description: 'A city code, or "*" for every city without a card of its own', example: 'shanghai' })
   @Matches(/^([a-z0-9_]{1,40}|\*)$/, { message: 'city must be a lower-case city code or "*"' })
   city!: string;
+}
+
+export class PublishRateCardRequest extends RateCardKey {
+  @ApiPropertyOptional({ description: 'If given, must equal <brand>.<category>.<city or all>: one card per brand, category and city, versioned' })
+  @IsOptional()
+  @IsString()
+  rateCardId?: string;
 
   @ApiProperty({ example: '2026-06-01T00:00:00.000Z' })
   @IsISO8601({ strict: true }, { message: 'effectiveFrom must be an ISO-8601 instant' })
@@ -64,19 +67,7 @@ export class PublishRateCardRequest {
   items!: RateCardItemRequest[];
 }
 
-export class RateCardQuery {
-  @ApiProperty({ example: 'midea' })
-  @Matches(SLUG, { message: SLUG_MESSAGE('brand') })
-  brand!: string;
-
-  @ApiProperty({ example: 'air_conditioner' })
-  @Matches(SLUG, { message: SLUG_MESSAGE('category') })
-  category!: string;
-
-  @ApiProperty({ example: 'shanghai' })
-  @Matches(/^([a-z0-9_]{1,40}|\*)$/, { message: 'city must be a lower-case city code or "*"' })
-  city!: string;
-
+export class RateCardQuery extends RateCardKey {
   @ApiPropertyOptional({ description: 'The instant to look at (default: now)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 instant' })
