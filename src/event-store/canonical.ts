@@ -26,6 +26,11 @@ function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
+      // NUL and unpaired surrogates have no place in a ledger and are refused by some stores
+      // (PostgreSQL jsonb): one rule for every adapter.
+      if (value.includes('\u0000') || !(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+        throw new NotCanonical('canonical JSON refuses NUL characters and unpaired surrogates in strings', value);
+      }
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
@@ -52,7 +57,7 @@ function encode(value: unknown): string {
         if (member === undefined) continue;
         if (!first) out += ',';
         first = false;
-        out += JSON.stringify(key) + ':' + encode(member);
+        out += encode(key) + ':' + encode(member);
       }
       return out + '}';
     }

@@ -12,7 +12,9 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
 import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
+import { deriveEventId } from '../event-store/append-core.js';
 import type { Actor } from '../event-store/envelope.js';
+import { newId } from '../shared/ids.js';
 import { SQL_DATABASE, type SqlDatabase } from '../persistence/sql-database.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { DomainError, ValidationFailed } from '../shared/domain-error.js';
@@ -31,12 +33,20 @@ export const RequiresIdempotencyKey = () => SetMetadata(IDEMPOTENCY, { required:
  * and the key, so two clients that happen to pick the same key never collide, and a retry of
  * the same request maps to the same command (and so to the same event ids).
  */
-export function commandIdFromKey(actor: Actor, method: string, path: string, key: string): string {
-  return createHash('sha256').update(`${actor.id}\u0000${method}\u0000${path}\u0000${key}`).digest('hex').slice(0, 32);
+export function commandIdFromKey(actor: Actor, method: string, route: string, key: string): string {
+  return createHash('sha256').update(`${actor.id}\u0000${method}\u0000${route}\u0000${key}`).digest('hex').slice(0, 32);
 }
 
 export function commandIdOf(req: RequestWithCommandId): string | undefined {
   return req.commandId;
+}
+
+/**
+ * The id of a new aggregate the client did not name. With an Idempotency-Key it derives from the
+ * command id, so a retry creates nothing new even if its idempotency record was lost.
+ */
+export function newIdFor(req: RequestWithCommandId): string {
+  return req.commandId ? deriveEventId(`${req.commandId}:id`, 0) : newId();
 }
 
 /** Key order does not change a request's identity; any JSON value hashes. */
@@ -91,7 +101,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', message: 'must be 1-128 visible ASCII characters' },
       ]);
     }
-    const scope = commandIdFromKey(req.actor, req.method, req.path, key);
+    // The route pattern and its decoded parameters, not the raw path: Express matches paths
+    // case-insensitively, ignores a trailing slash and decodes %-escapes, so one request can be
+    // spelled many ways.
+    const route = `${(req.route as { path?: string } | undefined)?.path ?? req.path}${JSON.stringify(req.params ?? {})}`;
+    const scope = commandIdFromKey(req.actor, req.method, route, key);
     req.commandId = scope;
     const hash = requestHash(req.body);
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;

@@ -51,6 +51,9 @@ describe.each(stores)('complaints over HTTP (%s store)', (store) => {
     await api.refused(() => api.post('/complaints/c-2/compensate', 'agent', { amountFen: 100, reason: 'no key' }), 400, 'VALIDATION_FAILED');
     const trail = await api.get('/orders/o-c/charge-trail', 'compliance').expect(200);
     expect(trail.body.totals.compensatedFen).toBe(149_999);
+    // The threshold counts the whole order: a new complaint does not open a fresh allowance.
+    await api.post('/complaints', 'agent', { complaintId: 'c-4', orderId: 'o-c', category: 'other', description: 'again' }).expect(201);
+    await api.refused(() => api.post('/complaints/c-4/compensate', 'agent', { amountFen: 1, reason: 'split' }, 'cmp-e'), 422, 'COMPENSATION_NEEDS_SUPERVISOR');
   });
 
   it('resolves, refuses work on a closed complaint, and reopens', async () => {
@@ -84,7 +87,7 @@ describe('rate cards and engineers over HTTP', () => {
   it('serves the card in force, city card first, and versions by effectiveFrom', async () => {
     const items = [{ code: 'LAB-DIAG', name: '检测', kind: 'labor', unit: 'visit', unitPriceFen: 6000 }];
     const v2 = await api.post('/rate-cards', 'supervisor', { brand: 'midea', category: 'air_conditioner', city: '*', effectiveFrom: '2026-06-01T00:00:00.000Z', items }).expect(201);
-    expect(v2.body).toMatchObject({ id: 'midea.air_conditioner.all', version: 2 });
+    expect(v2.body).toMatchObject({ id: 'midea.air_conditioner.ALL', version: 2 });
     const may = await api.get('/rate-cards?brand=midea&category=air_conditioner&city=beijing&at=2026-05-10T00:00:00Z', 'customer').expect(200);
     expect(may.body).toMatchObject({ version: 1, city: '*' });
     const june = await api.get('/rate-cards?brand=midea&category=air_conditioner&city=beijing&at=2026-06-10T00:00:00Z', 'customer').expect(200);

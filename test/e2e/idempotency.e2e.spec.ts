@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SQL_DATABASE, type SqlDatabase } from '../../src/persistence/sql-database.js';
 import { auth, startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';
 import { client, orderBody, orderUpTo, seedWorld } from '../support/scenario.js';
@@ -56,6 +57,28 @@ describe.each(stores)('idempotent commands (%s store)', (store) => {
     await api.post('/orders', 'agent', orderBody('o-k1'), 'shared-key').expect(201);
     await api.post('/orders', 'supervisor', orderBody('o-k2'), 'shared-key').expect(201);
     await api.get('/orders/o-k2', 'agent').expect(200);
+  });
+
+  it('treats other spellings of the same route (case, trailing slash, %-escapes) as the same request', async () => {
+    const body = { amountFen: 100, method: 'cash', reference: 'R-1' };
+    await api.post('/orders/o-idem/complete', 'engineer', { outcome: 'fixed' }).expect(200);
+    const first = await api.post('/orders/o-idem/payments', 'agent', body, 'spell-1').expect(200);
+    for (const path of ['/orders/o-idem/payments/', '/Orders/o-idem/Payments', '/orders/%6F-idem/payments']) {
+      const again = await api.post(path, 'agent', body, 'spell-1').expect(200);
+      expect(again.text).toBe(first.text);
+    }
+    const order = await api.get('/orders/o-idem', 'agent');
+    expect(order.body.paidFen).toBe(100);
+  });
+
+  it('gives a retried creation the same server-assigned id, even when its idempotency record was lost', async () => {
+    const { orderId: _, ...withoutId } = orderBody('unused');
+    const first = await api.post('/orders', 'agent', withoutId, 'create-1').expect(201);
+    const head = await api.head();
+    await t.app.get<SqlDatabase>(SQL_DATABASE).db.deleteFrom('idempotency_keys').execute();
+    const again = await api.post('/orders', 'agent', withoutId, 'create-1').expect(201);
+    expect(again.text).toBe(first.text);
+    expect(await api.head()).toBe(head);
   });
 
   it('refuses a malformed key', async () => {

@@ -36,12 +36,31 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
     });
   });
 
+  it('refuses nested objects sent as arrays or left out, odd date forms, and NUL characters, with 400 and nothing recorded', async () => {
+    const bodies = [
+      orderBody('o-x1', { package: [] }),
+      orderBody('o-x2', { product: [] }),
+      { ...orderBody('o-x3'), customer: undefined },
+      orderBody('o-x4', { appointment: { from: '2026-W18', to: '2026-05-04T12:00:00Z' } }),
+      orderBody('o-x5', { appointment: { from: '2026-05-04T10:00', to: '2026-05-04T12:00:00Z' } }),
+      orderBody('o-x6', { customer: { name: 'a\u0000b', phone: '13900000000', city: 'shanghai', address: 'A' } }),
+    ];
+    for (const body of bodies) await api.refused(() => api.post('/orders', 'agent', body), 400, 'VALIDATION_FAILED');
+    await api.refused(() => api.get('/orders/o-create/history?asOf=2026-123', 'compliance'), 400, 'VALIDATION_FAILED');
+    const items = await api.refused(
+      () => api.post('/rate-cards', 'supervisor', { brand: 'midea', category: 'washer', city: '*', effectiveFrom: '2026-06-01T00:00:00Z', items: [[]] }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(items.body.error.details[0].field).toMatch(/^items/);
+  });
+
   describe('POST /orders/:id/quote and /quote/accept', () => {
     it('prices the quote from the rate card in force and returns its revision and lines', async () => {
       await orderUpTo(t, 'o-quote', 'created');
       const res = await api.post('/orders/o-quote/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 2 }] }).expect(201);
       expect(res.body).toMatchObject({ id: 'o-quote', quoteRevision: 1, customerTotalFen: 9000, totalFen: 9000 });
-      expect(res.body.lines[0]).toMatchObject({ code: 'CAP-35UF', unitPriceFen: 4500, quantity: 2, amountFen: 9000, payer: 'customer', rateCard: { rateCardId: 'midea.air_conditioner.all', version: 1 } });
+      expect(res.body.lines[0]).toMatchObject({ code: 'CAP-35UF', unitPriceFen: 4500, quantity: 2, amountFen: 9000, payer: 'customer', rateCard: { rateCardId: 'midea.air_conditioner.ALL', version: 1 } });
       await api.post('/orders/o-quote/quote/accept', 'customer', { quoteRevision: 1 }).expect(200);
     });
     it('refuses an item not on the card, a missing order, a stale or repeated acceptance', async () => {

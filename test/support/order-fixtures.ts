@@ -52,7 +52,7 @@ export const otherEngineer: Actor = { id: 'eng-2', role: 'engineer' };
 
 /** Version 3 of the card, so a test can tell the card's version from a default of 1. */
 export const CARD: RateCardVersion = {
-  rateCardId: 'midea.air_conditioner.all',
+  rateCardId: 'midea.air_conditioner.ALL',
   version: 3,
   brand: 'midea',
   category: 'air_conditioner',

@@ -13,6 +13,11 @@ describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
   });
+  it('refuses NUL characters and unpaired surrogates, which not every store can keep', () => {
+    expect(() => canonicalJson({ name: 'a\u0000b' })).toThrow('at $.name');
+    expect(() => canonicalJson({ reason: '\ud800' })).toThrow('at $.reason');
+    expect(canonicalJson({ name: '王师傅 😀' })).toBe('{"name":"王师傅 😀"}');
+  });
   it('refuses floats, so money cannot sneak in as a fraction', () => {
     expect(() => canonicalJson({ amountFen: 10.5 })).toThrow('at $.amountFen');
   });

@@ -167,7 +167,7 @@ describe('quoting from the rate card in force', () => {
             quantity: 3,
             amountFen: 9_000,
             payer: 'customer',
-            rateCard: { rateCardId: 'midea.air_conditioner.all', version: 3, itemCode: 'GAS-R32' },
+            rateCard: { rateCardId: 'midea.air_conditioner.ALL', version: 3, itemCode: 'GAS-R32' },
           },
         ],
         customerTotalFen: 9_000,
@@ -198,7 +198,7 @@ describe('quoting from the rate card in force', () => {
     const error = order
       .given(created)
       .when(issueQuote([{ code: 'LAB-DIAG', quantity: 1 }, { code: 'CAP-99UF', quantity: 1 }]))
-      .thenFails('RATE_CARD_ITEM_NOT_FOUND', /CAP-99UF is not on rate card midea.air_conditioner.all v3/);
+      .thenFails('RATE_CARD_ITEM_NOT_FOUND', /CAP-99UF is not on rate card midea.air_conditioner.ALL v3/);
     expect(error.details).toEqual([expect.objectContaining({ field: 'code', code: 'CAP-99UF' })]);
   });
 
@@ -416,6 +416,11 @@ describe('checking in', () => {
 
   it('refuses an arrival before the dispatch, which would pass a late visit off as on time', () => {
     const error = order.given(dispatched).when(checkIn(ON_SITE_AT, '2026-04-30T08:00:00.000Z')).thenFails('VALIDATION_FAILED', /precede the dispatch/);
+    expect(error.details).toEqual([expect.objectContaining({ field: 'at' })]);
+  });
+
+  it("refuses an arrival time given by the engineer: the server times the engineer's own check-in", () => {
+    const error = order.given(dispatched).when(checkIn(AFTER_AT, ON_SITE_AT)).thenFails('VALIDATION_FAILED', /only staff/);
     expect(error.details).toEqual([expect.objectContaining({ field: 'at' })]);
   });
 

@@ -10,6 +10,7 @@ import {
   cancelOrder,
   CARD,
   chargeAdded,
+  agent,
   checkIn,
   completeOrder,
   complaintLinked,
@@ -101,7 +102,8 @@ function toCommand(s: Step, state: OrderState): OrderCommand {
     case 'dispatch':
       return dispatchEngineer(VERIFIED);
     case 'checkIn':
-      return checkIn(AFTER_AT, s.late ? LATE_AT : ON_SITE_AT);
+      // An arrival recorded afterwards (by staff): engineers check in at the server's time.
+      return checkIn(AFTER_AT, s.late ? LATE_AT : ON_SITE_AT, agent);
     case 'part':
       return usePart(s.code, s.quantity);
     case 'charge':

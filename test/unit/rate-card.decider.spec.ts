@@ -10,7 +10,7 @@ import { fold } from '../../src/shared/decider.js';
 import { spec } from '../support/spec.js';
 
 const NOW = '2026-03-01T08:00:00.000Z';
-const ID = 'midea.air_conditioner.all';
+const ID = 'midea.air_conditioner.ALL';
 
 const ITEMS: RateCardItem[] = [
   { code: 'LAB-DIAG', name: '上门检测', kind: 'labor', unit: 'visit', unitPriceFen: 5_000 },
@@ -42,7 +42,7 @@ describe('a rate card', () => {
   it('is one card per brand, category and city, in one stream', () => {
     expect(rateCardId('midea', 'air_conditioner', '*')).toBe(ID);
     expect(rateCardId('gree', 'air_conditioner', 'shanghai')).toBe('gree.air_conditioner.shanghai');
-    expect(rateCardStream(ID)).toBe('ratecard-midea.air_conditioner.all');
+    expect(rateCardStream(ID)).toBe('ratecard-midea.air_conditioner.ALL');
   });
 });
 

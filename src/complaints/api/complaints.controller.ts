@@ -8,9 +8,8 @@ import type { CommandResult } from '../../event-store/handle-command.js';
 import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
-import { commandIdOf, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
+import { commandIdOf, newIdFor, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
 import { IdParam, ReasonRequest } from '../../http/params.js';
-import { newId } from '../../shared/ids.js';
 import { type ComplaintRequest, ExecuteComplaintCommand, FileComplaint } from '../application/complaint.commands.js';
 import type { ComplaintState } from '../domain/complaint.decider.js';
 import { CompensateRequest, AcknowledgeRequest, FileComplaintRequest, ResolveRequest, TransferRequest } from './complaint.request.dto.js';
@@ -40,7 +39,7 @@ export class ComplaintsController {
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async file(@Body() body: FileComplaintRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
-    const complaintId = body.complaintId ?? newId();
+    const complaintId = body.complaintId ?? newIdFor(req);
     const context = this.contexts.create(actor, commandIdOf(req));
     const result: CommandResult<ComplaintState> = await this.commands.execute(new FileComplaint({ ...body, complaintId }, context));
     return commandResponse(complaintId, result);

@@ -42,20 +42,39 @@ export class ComplaintCommandHandler implements ICommandHandler<ExecuteComplaint
 
   execute({ request, context }: ExecuteComplaintCommand): Promise<CommandResult<ComplaintState>> {
     const issued = { actor: context.actor, now: context.now };
-    const command: ComplaintCommand =
-      request.type === 'CompensateComplaint'
-        ? {
-            ...issued,
-            type: 'CompensateComplaint',
-            data: {
-              ...request.data,
-              // Derived from the command id: a retried compensation is the same compensation.
-              compensationId: `CP-${context.metadata.commandId.slice(0, 12)}`,
-              thresholdFen: this.config.compensationSupervisorThresholdFen,
-            },
-          }
-        : ({ ...issued, ...request } as ComplaintCommand);
-    return this.runner.run(command.type, complaintStream(request.data.complaintId), complaintDecider, command, context);
+    return this.runner.run(
+      request.type,
+      complaintStream(request.data.complaintId),
+      complaintDecider,
+      async (state): Promise<ComplaintCommand> => {
+        if (request.type !== 'CompensateComplaint') return { ...issued, ...request } as ComplaintCommand;
+        return {
+          ...issued,
+          type: 'CompensateComplaint',
+          data: {
+            ...request.data,
+            // Derived from the command id: a retried compensation is the same compensation.
+            compensationId: `CP-${context.metadata.commandId.slice(0, 12)}`,
+            thresholdFen: this.config.compensationSupervisorThresholdFen,
+            otherComplaintsFen: state.status === 'none' ? 0 : await this.compensatedOnOtherComplaints(state.orderId, state.complaintId),
+          },
+        };
+      },
+      context,
+    );
+  }
+
+  /** Advance compensation already paid on the order's other complaints. */
+  private async compensatedOnOtherComplaints(orderId: string, complaintId: string): Promise<number> {
+    const { state: order } = await this.runner.load(orderStream(orderId), orderDecider);
+    if (order.status === 'none') return 0;
+    let total = 0;
+    for (const other of order.complaints) {
+      if (other === complaintId) continue;
+      const { state } = await this.runner.load(complaintStream(other), complaintDecider);
+      if (state.status !== 'none') total += state.compensatedFen;
+    }
+    return total;
   }
 }
 

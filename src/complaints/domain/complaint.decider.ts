@@ -59,7 +59,15 @@ export type ComplaintCommand =
   | ({ type: 'TransferComplaint'; data: { complaintId: string; toActorId: string; reason: string } } & Issued)
   | ({
       type: 'CompensateComplaint';
-      data: { complaintId: string; compensationId: string; amountFen: number; reason: string; thresholdFen: number };
+      data: {
+        complaintId: string;
+        compensationId: string;
+        amountFen: number;
+        reason: string;
+        thresholdFen: number;
+        /** Compensation already paid on the order's other complaints (loaded by the handler). */
+        otherComplaintsFen?: number;
+      };
     } & Issued)
   | ({ type: 'EscalateComplaint'; data: { complaintId: string; reason: string } } & Issued)
   | ({
@@ -164,13 +172,15 @@ export const complaintDecider: Decider<ComplaintState, ComplaintCommand, Complai
           throw new ValidationFailed('the total compensation would not be a safe integer', [{ field: 'amountFen', message: 'amountFen is too large' }]);
         }
         // 先行赔付 (DESIGN rule 5): an agent pays quickly below the threshold, a supervisor at or
-        // above it. The test is on the running total, so splitting one large payment into small
-        // ones does not get round the supervisor.
-        if (totalCompensatedFen >= thresholdFen && !actsOnAnyComplaint(command.actor)) {
+        // above it. The test is on the running total of the order (this complaint and the order's
+        // others), so splitting one large payment into small ones, or over several complaints,
+        // does not get round the supervisor.
+        const orderTotalFen = totalCompensatedFen + (command.data.otherComplaintsFen ?? 0);
+        if (orderTotalFen >= thresholdFen && !actsOnAnyComplaint(command.actor)) {
           throw new RuleViolation(
             'COMPENSATION_NEEDS_SUPERVISOR',
-            `compensation on complaint ${id} would total ${totalCompensatedFen} fen, at or above the ${thresholdFen} fen threshold; a supervisor must approve it`,
-            [{ field: 'amountFen', message: 'at or above the threshold a supervisor must approve', totalCompensatedFen, thresholdFen }],
+            `compensation on order ${state.orderId} would total ${orderTotalFen} fen, at or above the ${thresholdFen} fen threshold; a supervisor must approve it`,
+            [{ field: 'amountFen', message: 'at or above the threshold a supervisor must approve', totalCompensatedFen: orderTotalFen, thresholdFen }],
           );
         }
         return [

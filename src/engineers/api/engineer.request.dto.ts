@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IdParam, ReasonRequest } from '../../http/params.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IdParam, IsInstant, ReasonRequest } from '../../http/params.js';
 export { ReasonRequest };
 import { ID_PATTERN } from '../../shared/ids.js';
 import {
@@ -72,11 +72,11 @@ export class VerifyCredentialRequest {
   certificateNo!: string;
 
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
-  @IsISO8601({ strict: true }, { message: 'validFrom must be an ISO-8601 instant' })
+  @IsInstant('validFrom')
   validFrom!: string;
 
   @ApiProperty({ example: '2027-01-01T00:00:00.000Z' })
-  @IsISO8601({ strict: true }, { message: 'validUntil must be an ISO-8601 instant' })
+  @IsInstant('validUntil')
   validUntil!: string;
 }
 

@@ -7,11 +7,10 @@ import type { Actor } from '../../event-store/envelope.js';
 import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
-import { commandIdOf, type RequestWithCommandId } from '../../http/idempotency.js';
+import { commandIdOf, newIdFor, type RequestWithCommandId } from '../../http/idempotency.js';
 import { IdParam } from '../../http/params.js';
 import { type Clock, CLOCK } from '../../shared/clock.js';
 import { NotFound } from '../../shared/domain-error.js';
-import { newId } from '../../shared/ids.js';
 import { ExecuteEngineerCommand } from '../application/engineer.commands.js';
 import { EngineerDirectory } from '../application/engineer.directory.js';
 import { dispatchability, type EngineerCommand } from '../domain/engineer.decider.js';
@@ -44,7 +43,7 @@ export class EngineersController {
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 409, 422)
   async register(@Body() body: RegisterEngineerRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
-    const engineerId = body.engineerId ?? newId();
+    const engineerId = body.engineerId ?? newIdFor(req);
     const result = await this.run({ type: 'RegisterEngineer', data: { ...body, engineerId } }, actor, req);
     return commandResponse(engineerId, result);
   }

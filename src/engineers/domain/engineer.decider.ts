@@ -80,6 +80,9 @@ export const engineerDecider: Decider<EngineerState, EngineerCommand, EngineerEv
         return [{ type: 'CredentialVerified', data: d }];
       }
       case 'RevokeCredential': {
+        if (command.data.kind === 'skill' && !command.data.category) {
+          throw new ValidationFailed('a skill credential is named by its category', [{ field: 'category', message: 'category is required for kind skill' }]);
+        }
         const credential = state.credentials[credentialKey(command.data.kind, command.data.category)];
         if (!credential || credential.verifications.length === 0) {
           throw new RuleViolation('CREDENTIAL_NOT_FOUND', `engineer ${state.engineerId} holds no ${credentialKey(command.data.kind, command.data.category)} credential to revoke`);

@@ -6,7 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ID_PATTERN } from '../../shared/ids.js';
+import { IsInstant } from '../../http/params.js';
 export { ReasonRequest } from '../../http/params.js';
 import { SLUG } from '../../rate-cards/api/rate-card.request.dto.js';
 import {
@@ -81,11 +82,11 @@ export class ProductRequest {
 
 export class AppointmentRequest {
   @ApiProperty({ example: '2026-05-04T10:00:00.000Z' })
-  @IsISO8601({ strict: true }, { message: 'appointment.from must be an ISO-8601 instant' })
+  @IsInstant('appointment.from')
   from!: string;
 
   @ApiProperty({ example: '2026-05-04T12:00:00.000Z' })
-  @IsISO8601({ strict: true }, { message: 'appointment.to must be an ISO-8601 instant' })
+  @IsInstant('appointment.to')
   to!: string;
 }
 
@@ -112,11 +113,13 @@ export class CreateOrderRequest {
   orderId?: string;
 
   @ApiProperty({ type: CustomerRequest })
+  @IsObject()
   @ValidateNested()
   @Type(() => CustomerRequest)
   customer!: CustomerRequest;
 
   @ApiProperty({ type: ProductRequest })
+  @IsObject()
   @ValidateNested()
   @Type(() => ProductRequest)
   product!: ProductRequest;
@@ -126,12 +129,14 @@ export class CreateOrderRequest {
   serviceType!: ServiceType;
 
   @ApiProperty({ type: AppointmentRequest })
+  @IsObject()
   @ValidateNested()
   @Type(() => AppointmentRequest)
   appointment!: AppointmentRequest;
 
   @ApiPropertyOptional({ type: PackageRequest, description: '一价全包: the customer pays the package price and nothing on site' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PackageRequest)
   package?: PackageRequest;
@@ -159,6 +164,7 @@ export class QuoteRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => QuantityLine)
   lines!: QuantityLine[];
@@ -180,7 +186,7 @@ export class DispatchRequest {
 export class CheckInRequest {
   @ApiPropertyOptional({ description: 'Arrival time (default: now); never in the future' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 instant' })
+  @IsInstant('at')
   at?: string;
 }
 
@@ -268,6 +274,6 @@ export class LineParam {
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'Only events recorded at or before this instant; the state is folded from them' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO-8601 instant' })
+  @IsInstant('asOf')
   asOf?: string;
 }

@@ -11,10 +11,9 @@ import { type CommandResult, toDomainEvent } from '../../event-store/handle-comm
 import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
-import { commandIdOf, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
+import { commandIdOf, newIdFor, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
 import { IdParam } from '../../http/params.js';
 import { Forbidden, NotFound } from '../../shared/domain-error.js';
-import { newId } from '../../shared/ids.js';
 import { isAtOrBefore, normalizeInstant } from '../../shared/time.js';
 import { fold } from '../../shared/decider.js';
 import { ExecuteOrderCommand, type OrderRequest } from '../application/order.commands.js';
@@ -61,7 +60,7 @@ export class OrdersController {
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 409, 422)
   create(@Body() body: CreateOrderRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
-    const orderId = body.orderId ?? newId();
+    const orderId = body.orderId ?? newIdFor(req);
     const { orderId: _, customer, appointment, ...rest } = body;
     const data = {
       ...rest,

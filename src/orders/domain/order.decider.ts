@@ -284,6 +284,11 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         if (order.dispatchedAt && isBefore(at, order.dispatchedAt)) {
           throw new ValidationFailed(`a check-in cannot precede the dispatch at ${order.dispatchedAt}`, [{ field: 'at', message: 'at must not be earlier than the dispatch' }]);
         }
+        // Arrival time decides on-time arrival in the engineer's score: the engineer's own
+        // check-in is timed by the server; only staff may record an earlier arrival afterwards.
+        if (command.data.at !== undefined && command.actor.role === 'engineer') {
+          throw new ValidationFailed('an engineer checks in now; only staff may record an arrival time afterwards', [{ field: 'at', message: 'at may not be given by the engineer' }]);
+        }
         // On time means arriving before the appointment window ends.
         const late = isBefore(order.appointment.to, at);
         return [{ type: 'EngineerCheckedIn', data: { orderId: id, engineerId: order.engineerId, at, late } }];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsInstant } from '../../http/params.js';
 import { ITEM_KINDS, type ItemKind } from '../domain/rate-card.events.js';
 
 export const SLUG = /^[a-z0-9_]{1,40}$/;
@@ -49,19 +50,20 @@ export class RateCardKey {
 }
 
 export class PublishRateCardRequest extends RateCardKey {
-  @ApiPropertyOptional({ description: 'If given, must equal <brand>.<category>.<city or all>: one card per brand, category and city, versioned' })
+  @ApiPropertyOptional({ description: 'If given, must equal <brand>.<category>.<city or ALL>: one card per brand, category and city, versioned' })
   @IsOptional()
   @IsString()
   rateCardId?: string;
 
   @ApiProperty({ example: '2026-06-01T00:00:00.000Z' })
-  @IsISO8601({ strict: true }, { message: 'effectiveFrom must be an ISO-8601 instant' })
+  @IsInstant('effectiveFrom')
   effectiveFrom!: string;
 
   @ApiProperty({ type: [RateCardItemRequest] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => RateCardItemRequest)
   items!: RateCardItemRequest[];
@@ -70,6 +72,6 @@ export class PublishRateCardRequest extends RateCardKey {
 export class RateCardQuery extends RateCardKey {
   @ApiPropertyOptional({ description: 'The instant to look at (default: now)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'at must be an ISO-8601 instant' })
+  @IsInstant('at')
   at?: string;
 }

@@ -32,9 +32,12 @@ export type RateCardPublished = {
 
 export type RateCardEvent = RateCardPublished;
 
-/** One card per brand, category and city; its versions succeed each other in one stream. */
+/**
+ * One card per brand, category and city; its versions succeed each other in one stream. The
+ * nationwide card ('*') is `ALL`, upper case, which no (lower-case) city code can be.
+ */
 export function rateCardId(brand: string, category: string, city: string): string {
-  return `${brand}.${category}.${city === '*' ? 'all' : city}`;
+  return `${brand}.${category}.${city === '*' ? 'ALL' : city}`;
 }
 
 export const rateCardStream = (id: string) => `ratecard-${id}`;
