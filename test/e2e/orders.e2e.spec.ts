@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';
 import { client, orderBody, orderUpTo, registerVerifiedEngineer, seedWorld } from '../support/scenario.js';
@@ -128,6 +129,15 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       await api.refused(() => api.post('/orders/o-early/check-in', 'engineer', {}), 422, 'ALREADY_CHECKED_IN');
       await api.refused(() => api.post('/orders/o-early/charges/L9/void', 'agent', { reason: 'x' }), 404, 'NOT_FOUND');
     });
+    it('stops a suspended engineer working on an order already dispatched to them', async () => {
+      await registerVerifiedEngineer(t, 'eng-later');
+      await orderUpTo(t, 'o-susp', 'accepted');
+      await api.post('/orders/o-susp/dispatch', 'agent', { engineerId: 'eng-later' }).expect(200);
+      await api.post('/engineers/eng-later/suspend', 'supervisor', { reason: 'fraud report' }).expect(200);
+      const res = await request(t.http).post('/orders/o-susp/check-in').set({ Authorization: 'Bearer demo-admin' }).send({});
+      expect([res.status, res.body.error?.code]).toEqual([422, 'ENGINEER_SUSPENDED']);
+    });
+
     it('refuses an engineer acting on an order not dispatched to them', async () => {
       await orderUpTo(t, 'o-notmine', 'accepted');
       await api.refused(() => api.post('/orders/o-notmine/check-in', 'engineer', {}), 403, 'FORBIDDEN');

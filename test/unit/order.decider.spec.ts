@@ -419,6 +419,11 @@ describe('checking in', () => {
     expect(error.details).toEqual([expect.objectContaining({ field: 'at' })]);
   });
 
+  it('refuses the on-site work of an engineer suspended since the dispatch', () => {
+    order.given(dispatched).when({ ...checkIn(ON_SITE_AT), engineerSuspended: true } as OrderCommand).thenFails('ENGINEER_SUSPENDED');
+    order.given(dispatched).when({ ...checkIn(ON_SITE_AT), engineerSuspended: false } as OrderCommand).then([engineerCheckedIn(ON_SITE_AT, false)]);
+  });
+
   it("refuses an arrival time given by the engineer: the server times the engineer's own check-in", () => {
     const error = order.given(dispatched).when(checkIn(AFTER_AT, ON_SITE_AT)).thenFails('VALIDATION_FAILED', /only staff/);
     expect(error.details).toEqual([expect.objectContaining({ field: 'at' })]);

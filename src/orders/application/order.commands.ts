@@ -52,8 +52,12 @@ export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand,
               state.status === 'none'
                 ? null
                 : await this.catalog.inForce(state.product.brand, state.product.category, state.customer.city, context.now);
-            return { ...base, ...request, card } as OrderCommand;
+            const onSite = request.type === 'IssueQuote' ? {} : await this.standing(state);
+            return { ...base, ...request, card, ...onSite } as OrderCommand;
           }
+          case 'CheckIn':
+          case 'CompleteOrder':
+            return { ...base, ...request, ...(await this.standing(state)) } as OrderCommand;
           case 'DispatchEngineer': {
             const engineer = await this.engineers.current(request.data.engineerId);
             const category = state.status === 'none' ? undefined : state.product.category;
@@ -65,5 +69,12 @@ export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand,
       },
       context,
     );
+  }
+
+  /** The dispatched engineer's standing now, for the commands done on site. */
+  private async standing(state: OrderState): Promise<{ engineerSuspended?: boolean }> {
+    if (state.status === 'none' || !state.engineerId) return {};
+    const engineer = await this.engineers.current(state.engineerId);
+    return { engineerSuspended: engineer.status === 'suspended' };
   }
 }

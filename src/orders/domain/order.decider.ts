@@ -68,6 +68,12 @@ export type OrderState = { status: 'none' } | OpenOrder;
 
 type Base = { orderId: string; actor: Actor; now: string };
 
+/**
+ * Whether the dispatched engineer is suspended now, as the handler found it for the on-site
+ * commands; absent where nobody looked (the decider then has nothing to refuse on).
+ */
+type OnSite = { engineerSuspended?: boolean };
+
 /** A card in force, as the handler found it for the order's brand, category and city (null: none). */
 export type CardInForce = RateCardVersion | null;
 
@@ -81,11 +87,11 @@ export type OrderCommand =
       engineer: Dispatchability;
       policy: 'enforce' | 'record';
     })
-  | (Base & { type: 'CheckIn'; data: { at?: string } })
-  | (Base & { type: 'UsePart'; data: { code: string; quantity: number; serialNo?: string; batchNo?: string }; card: CardInForce })
-  | (Base & { type: 'AddCharge'; data: { code: string; quantity: number }; card: CardInForce })
+  | (Base & OnSite & { type: 'CheckIn'; data: { at?: string } })
+  | (Base & OnSite & { type: 'UsePart'; data: { code: string; quantity: number; serialNo?: string; batchNo?: string }; card: CardInForce })
+  | (Base & OnSite & { type: 'AddCharge'; data: { code: string; quantity: number }; card: CardInForce })
   | (Base & { type: 'VoidLine'; data: { lineId: string; reason: string } })
-  | (Base & { type: 'CompleteOrder'; data: { outcome: CompletionOutcome; notes?: string } })
+  | (Base & OnSite & { type: 'CompleteOrder'; data: { outcome: CompletionOutcome; notes?: string } })
   | (Base & { type: 'RecordPayment'; data: { amountFen: number; method: PaymentMethod; reference: string } })
   | (Base & { type: 'RecordRefund'; data: { amountFen: number; reason: string } })
   | (Base & { type: 'RateOrder'; data: { stars: number; comment?: string } })
@@ -210,6 +216,10 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
     const order = state;
     const id = order.orderId;
     assertParty(order, command.actor);
+    // A suspension stops the engineer's work on orders already dispatched, not only new dispatches.
+    if ('engineerSuspended' in command && command.engineerSuspended) {
+      throw new RuleViolation('ENGINEER_SUSPENDED', `engineer ${order.engineerId} is suspended; the work on order ${id} must be reassigned`);
+    }
     switch (command.type) {
       case 'IssueQuote': {
         assertOpen(order, 'quoting');
