@@ -29,3 +29,6 @@ export function fold<State, Event extends DomainEvent>(
 export function assertNever(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }
+
+/** Omit over each member of a union (a command union minus the facts a handler adds). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

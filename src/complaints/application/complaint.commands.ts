@@ -4,14 +4,13 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { CommandRunner } from '../../event-store/command-runner.js';
 import type { CommandResult } from '../../event-store/handle-command.js';
 import type { CommandContext } from '../../http/command-context.js';
+import type { DistributiveOmit } from '../../shared/decider.js';
 import { ExecuteOrderCommand } from '../../orders/application/order.commands.js';
 import { orderDecider } from '../../orders/domain/order.decider.js';
 import { orderStream } from '../../orders/domain/order.events.js';
 import { Forbidden, NotFound } from '../../shared/domain-error.js';
 import { type ComplaintCommand, complaintDecider, type ComplaintState } from '../domain/complaint.decider.js';
 import { type ComplaintCategory, complaintStream } from '../domain/complaint.events.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Complaint commands other than filing, as a client asks for them; the handler adds who, when and the threshold. */
 export type ComplaintRequest = DistributiveOmit<

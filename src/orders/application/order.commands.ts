@@ -6,11 +6,10 @@ import { dispatchability } from '../../engineers/domain/engineer.decider.js';
 import { CommandRunner } from '../../event-store/command-runner.js';
 import type { CommandResult } from '../../event-store/handle-command.js';
 import type { CommandContext } from '../../http/command-context.js';
+import type { DistributiveOmit } from '../../shared/decider.js';
 import { RateCardCatalog } from '../../rate-cards/application/rate-card.catalog.js';
 import { type OrderCommand, orderDecider, type OrderState } from '../domain/order.decider.js';
 import { orderStream } from '../domain/order.events.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** An order command as a client asks for it: the facts its rules need are loaded by the handler. */
 export type OrderRequest = DistributiveOmit<OrderCommand, 'orderId' | 'actor' | 'now' | 'card' | 'engineer' | 'policy'>;
