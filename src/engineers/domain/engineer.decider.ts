@@ -7,7 +7,6 @@ import {
   type CredentialVerified,
   type EngineerEvent,
   type EngineerRegistered,
-  type ProviderType,
   type VerifyingParty,
 } from './engineer.events.js';
 
@@ -28,19 +27,12 @@ export interface CredentialState {
 
 export type EngineerState =
   | { status: 'unregistered' }
-  | {
+  | (EngineerRegistered['data'] & {
       status: 'active' | 'suspended';
-      engineerId: string;
-      name: string;
-      phone: string;
-      providerType: ProviderType;
-      providerId: string;
-      cities: string[];
-      categories: string[];
       /** Keyed by kind, or `skill:<category>` for skills. */
       credentials: Record<string, CredentialState>;
       suspensionReason?: string;
-    };
+    });
 
 export type EngineerCommand =
   | { type: 'RegisterEngineer'; data: EngineerRegistered['data'] }

@@ -9,16 +9,12 @@ import { isBefore } from '../../shared/time.js';
 import type {
   CompletionOutcome,
   ConsentRef,
-  Customer,
   LineData,
   OrderCreated,
   OrderEvent,
   Payer,
   PaymentMethod,
   PricedLine,
-  Product,
-  ServicePackage,
-  ServiceType,
 } from './order.events.js';
 
 export type OrderStatus = 'created' | 'dispatched' | 'in_service' | 'completed' | 'cancelled';
@@ -37,15 +33,9 @@ export interface Quote {
   totalFen: number;
 }
 
-export interface OpenOrder {
+/** The order as created, and what has happened to it since. */
+export interface OpenOrder extends Readonly<OrderCreated['data']> {
   status: OrderStatus;
-  orderId: string;
-  customer: Customer;
-  product: Product;
-  serviceType: ServiceType;
-  appointment: { from: string; to: string };
-  package?: ServicePackage;
-  repeatOf?: string;
   quotes: Quote[];
   /** The consent in force: customer-paid lines may add up to its customerTotalFen. */
   accepted?: ConsentRef;
