@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { RateCardsModule } from './rate-cards/rate-cards.module.js';
+import { ReadModelsModule } from './read-models/read-models.module.js';
 import type { Clock } from './shared/clock.js';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         RateCardsModule,
         OrdersModule,
         ComplaintsModule,
+        ReadModelsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

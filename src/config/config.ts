@@ -25,6 +25,14 @@ export interface AppConfig {
   /** `enforce` refuses unverified engineers at dispatch; `record` allows and records the gaps. */
   dispatchCredentialPolicy: 'enforce' | 'record';
   bodyLimit: string;
+  projections: {
+    /** Whether this instance runs the projection runner (one instance holds the lease at a time). */
+    run: boolean;
+    batchSize: number;
+    /** How long a read with `minPosition` waits for the projections before 503 PROJECTION_LAGGING. */
+    waitMs: number;
+    complaintSla: { ackHours: number; resolveHoursSmall: number; resolveHoursLarge: number; largeClaimFen: number };
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -100,7 +108,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     compensationSupervisorThresholdFen: integer('COMPENSATION_SUPERVISOR_THRESHOLD_FEN', 100_000, 1, Number.MAX_SAFE_INTEGER),
     dispatchCredentialPolicy: oneOf('DISPATCH_CREDENTIAL_POLICY', ['enforce', 'record'] as const, 'enforce'),
     bodyLimit: '100kb',
+    projections: {
+      run: oneOf('PROJECTIONS', ['on', 'off'] as const, 'on') === 'on',
+      batchSize: integer('PROJECTION_BATCH_SIZE', 500, 1, 10_000),
+      waitMs: integer('READ_MODEL_WAIT_MS', 5_000, 0, 60_000),
+      complaintSla: {
+        ackHours: integer('COMPLAINT_ACK_HOURS', 2, 1, 24 * 30),
+        resolveHoursSmall: integer('COMPLAINT_RESOLVE_HOURS', 24, 1, 24 * 90),
+        resolveHoursLarge: integer('COMPLAINT_RESOLVE_HOURS_LARGE', 72, 1, 24 * 90),
+        largeClaimFen: 0,
+      },
+    },
   };
+  // A claim at or above the supervisor threshold is a large one: it gets the longer resolve deadline.
+  config.projections.complaintSla.largeClaimFen = config.compensationSupervisorThresholdFen;
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/policy.decorator.js';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { ProjectionRunner } from '../read-models/projection-runner.js';
 
 @ApiTags('operations')
 @Controller('health')
@@ -11,12 +12,13 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
   ) {}
 
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Liveness and readiness, including the event store' })
+  @ApiOperation({ summary: 'Liveness and readiness: the event store, and the projections (down when one is stopped at an event it cannot read)' })
   check() {
     return this.health.check([
       async () => {
@@ -27,6 +29,12 @@ export class HealthController {
         } catch (error) {
           return indicator.down({ kind: this.store.kind, message: (error as Error).message });
         }
+      },
+      () => {
+        const indicator = this.indicators.check('projections');
+        const projections = this.runner.states();
+        const details = { runner: this.runner.role, projections };
+        return projections.some((p) => p.status === 'failed') ? indicator.down(details) : indicator.up(details);
       },
     ]);
   }

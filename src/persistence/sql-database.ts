@@ -18,10 +18,15 @@ export interface SqlDatabase {
 
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
 
-export function openSqlDatabase(config: AppConfig): SqlDatabase {
+/**
+ * Opens the service database (`service.sqlite`) or, with `file`, another SQLite file beside it
+ * (the read models live in `read-models.sqlite`, so a rebuild never holds the lock idempotency
+ * records need). On PostgreSQL both are the configured schema.
+ */
+export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): SqlDatabase {
   if (config.store === 'embedded') {
     mkdirSync(config.dataDir, { recursive: true });
-    const sqlite = new Database(join(config.dataDir, 'service.sqlite'));
+    const sqlite = new Database(join(config.dataDir, file));
     sqlite.pragma('journal_mode = WAL');
     // NORMAL: a power cut may lose the last records here, never corrupt them. What lives here is
     // derived or re-derivable: idempotency records (a retry whose record was lost finds its

@@ -47,6 +47,13 @@ const MATRIX: Record<string, Role[] | 'public'> = {
   'POST /complaints/:id/escalate': STAFF,
   'POST /complaints/:id/resolve': STAFF,
   'POST /complaints/:id/reopen': STAFF,
+  'GET /orders/:id/bill': ['customer', 'compliance', 'analyst', ...STAFF],
+  'GET /bills': ['compliance', 'analyst', ...STAFF],
+  'GET /engineers/:id/score': ['engineer', 'compliance', 'analyst', ...STAFF],
+  'GET /engineer-scores': ['compliance', 'analyst', ...STAFF],
+  'GET /complaints': ['compliance', 'analyst', ...STAFF],
+  'GET /complaints/:id': ['customer', 'compliance', 'analyst', ...STAFF],
+  'GET /complaint-stats': ['compliance', 'analyst', ...STAFF],
 };
 
 interface Route {

@@ -1,0 +1,160 @@
+/**
+ * bench/rebuild: generates a realistic history (orders with quotes, dispatches, parts, charges,
+ * voids, payments, refunds, ratings, complaints with compensation), then times a full rebuild of
+ * every projection from position 0 in a process of its own (events/s, peak resident memory), then
+ * starts the service on the rebuilt tables and times the query routes (p50/p99).
+ *
+ *   npm run bench:rebuild                          # embedded store, 80,000 orders (~1M events)
+ *   npm run bench:rebuild -- --orders 20000
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rebuild -- --store postgres
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { openEventStore } from '../src/event-store/open-event-store.js';
+import { openReadModels } from '../src/read-models/read-models.module.js';
+import { SystemClock } from '../src/shared/clock.js';
+import { writeHistory } from '../test/support/history.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const ORDERS = Number(arg('orders', '80000'));
+const SEED = Number(arg('seed', '42'));
+const STORE = arg('store', 'embedded') as 'embedded' | 'postgres';
+const PORT = Number(arg('port', '3918'));
+const QUERIES = Number(arg('queries', '2000'));
+
+function env(dataDir: string, schema: string): NodeJS.ProcessEnv {
+  return { ...process.env, STORE, DATA_DIR: dataDir, PG_SCHEMA: schema, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+}
+
+/** The rebuild itself, in a process of its own so its peak RSS is the rebuild's alone. */
+async function rebuildPhase(): Promise<void> {
+  const config = loadConfig();
+  const clock = new SystemClock();
+  const store = await openEventStore(config, clock);
+  const readModels = await openReadModels(config, clock);
+  const started = performance.now();
+  const result = await readModels.rebuild(store, readModels.projections.map((p) => p.name), { batchSize: Number(arg('batch-size', '5000')) });
+  const seconds = (performance.now() - started) / 1000;
+  const rows = await readModels.digests();
+  await readModels.sql.close();
+  await store.close();
+  process.stdout.write(JSON.stringify({ events: result.events, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.rows])) }));
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+function get(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: PORT, path, agent, headers: { Authorization: 'Bearer demo-agent' } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function timeRoute(label: string, paths: string[]): Promise<string> {
+  const latencies: number[] = [];
+  for (const path of paths) {
+    const t0 = performance.now();
+    const res = await get(path);
+    latencies.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`GET ${path} -> ${res.status} ${res.body}`);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(2);
+  return `  ${label.padEnd(34)} p50 ${pct(50)} ms, p99 ${pct(99)} ms (${paths.length} requests)`;
+}
+
+async function waitForHealth(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await get('/health')).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('service did not become healthy');
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
+  const schema = `bench_rebuild_${process.pid}`;
+  process.env.DATA_DIR = dataDir;
+  process.env.PG_SCHEMA = schema;
+  process.env.STORE = STORE;
+  let service: ChildProcess | null = null;
+  try {
+    const config = loadConfig(env(dataDir, schema));
+    const store = await openEventStore(config, new SystemClock());
+    const t0 = performance.now();
+    let lastPrint = 0;
+    const written = await writeHistory(store, { orders: ORDERS, seed: SEED }, (events) => {
+      if (performance.now() - lastPrint > 5_000) {
+        lastPrint = performance.now();
+        process.stderr.write(`  generating: ${events} events\n`);
+      }
+    });
+    const genSeconds = (performance.now() - t0) / 1000;
+    await store.close();
+
+    const out = execFileSync(process.execPath, [process.argv[1]!, '--phase', 'rebuild', ...args], { env: env(dataDir, schema), maxBuffer: 1 << 20 });
+    const rebuild = JSON.parse(out.toString()) as { events: number; seconds: number; maxRssMb: number; rows: Record<string, number> };
+
+    service = spawn(process.execPath, ['dist/src/main.js'], { env: { ...env(dataDir, schema), PORT: String(PORT) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitForHealth();
+    const readModels = await openReadModels(loadConfig(env(dataDir, schema)), new SystemClock());
+    const orderIds = (await sql<{ order_id: string }>`SELECT order_id FROM bills ORDER BY random() LIMIT ${QUERIES}`.execute(readModels.db)).rows.map((r) => r.order_id);
+    const brands = (await sql<{ brand: string }>`SELECT DISTINCT brand FROM bills`.execute(readModels.db)).rows.map((r) => r.brand);
+    const engineers = (await sql<{ engineer_id: string }>`SELECT engineer_id FROM engineer_scores ORDER BY random() LIMIT ${QUERIES}`.execute(readModels.db)).rows.map((r) => r.engineer_id);
+    await readModels.sql.close();
+    const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
+    const statuses = ['open', 'acknowledged', 'escalated', 'resolved'];
+    const categories = ['overcharge', 'no_show', 'late', 'workmanship', 'damage', 'fake_part', 'conduct', 'other'];
+    const lines = [
+      await timeRoute('GET /orders/:id/bill', orderIds.map((id) => `/orders/${id}/bill`)),
+      await timeRoute('GET /complaints (page of 50)', orderIds.map((_, i) => `/complaints?limit=50&${i % 2 ? `status=${pick(statuses, i)}` : `category=${pick(categories, i)}`}`)),
+      await timeRoute('GET /bills?brand= (page of 50)', orderIds.map((_, i) => `/bills?limit=50&brand=${encodeURIComponent(pick(brands, i))}`)),
+      await timeRoute('GET /engineers/:id/score', engineers.map((id) => `/engineers/${id}/score`)),
+      await timeRoute('GET /engineer-scores (page of 50)', engineers.map((_, i) => `/engineer-scores?limit=50&tier=${pick(['A', 'B', 'C', 'D', 'provisional'], i)}`)),
+    ];
+
+    console.log(`bench/rebuild: Node ${process.version}, ${cpus().length} cores; store ${STORE}; read models in ${STORE === 'embedded' ? 'SQLite' : 'PostgreSQL'}`);
+    console.log(`  history: ${ORDERS} orders, ${written.events} events, ${written.streams} streams, written in ${genSeconds.toFixed(1)} s`);
+    console.log(`  rebuild of all projections: ${rebuild.events} events in ${rebuild.seconds.toFixed(1)} s = ${Math.round(rebuild.events / rebuild.seconds).toLocaleString('en')} events/s, peak RSS ${rebuild.maxRssMb.toFixed(0)} MB`);
+    console.log(`  rows: ${Object.entries(rebuild.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log('  query routes on the rebuilt tables (service over HTTP, one client):');
+    for (const line of lines) console.log(line);
+  } finally {
+    if (service) {
+      service.kill('SIGTERM');
+      await new Promise((r) => service!.once('exit', r));
+    }
+    agent.destroy();
+    if (STORE === 'postgres') {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+(arg('phase', 'main') === 'rebuild' ? rebuildPhase() : main()).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { billsProjection } from './bills.projection.js';
+import { complaintsProjection, type ComplaintSlaSettings } from './complaints.projection.js';
+import { engineerScoresProjection } from './engineer-scores.projection.js';
+import type { Projection } from './projection.js';
+
+/** Every projection the runner feeds, in a fixed order: bills, complaints, engineer scores. */
+export function allProjections(settings: { complaintSla: ComplaintSlaSettings }): Projection[] {
+  return [billsProjection, complaintsProjection(settings.complaintSla), engineerScoresProjection];
+}
+
+export * from './bills.projection.js';
+export * from './complaints.projection.js';
+export * from './engineer-scores.projection.js';
+export * from './mask.js';
+export * from './projection.js';
+export * from './row-set.js';

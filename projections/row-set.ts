@@ -1,0 +1,109 @@
+import type { Cell, ProjectedEvent, Projection, Row, RowChange } from './projection.js';
+import { ProjectionError } from './projection.js';
+
+export const rowKey = (key: Cell[]): string => JSON.stringify(key);
+
+/**
+ * The rows of a projection's tables that are in memory, with the ones changed since the last
+ * `takeDirty`. The runner fills it with the rows a batch touches and writes back the dirty ones;
+ * tests and the in-memory replay use it as the whole table set. Applying the same events to the
+ * same rows gives the same rows: this is the one place events become rows.
+ */
+export class RowSet {
+  private readonly tables = new Map<string, Map<string, Row>>();
+  private readonly dirty = new Map<string, Set<string>>();
+
+  constructor(readonly projection: Projection) {
+    for (const table of projection.tables) {
+      this.tables.set(table.name, new Map());
+      this.dirty.set(table.name, new Set());
+    }
+  }
+
+  /** Rows of a table, keyed by `rowKey(primary key values)`. */
+  table(name: string): Map<string, Row> {
+    const rows = this.tables.get(name);
+    if (!rows) throw new Error(`projection ${this.projection.name} has no table ${name}`);
+    return rows;
+  }
+
+  has(table: string, key: string): boolean {
+    return this.table(table).has(key);
+  }
+
+  /** Puts a row as loaded from storage (not dirty). */
+  load(table: string, key: string, row: Row): void {
+    this.table(table).set(key, row);
+  }
+
+  /** Applies one event; returns false when the projection does not handle its type. */
+  apply(event: ProjectedEvent): boolean {
+    const changes = this.changesFor(event);
+    if (changes === null) return false;
+    this.applyChanges(event, changes);
+    return true;
+  }
+
+  /**
+   * The row changes an event causes (null when the projection does not handle it), without
+   * applying them: the runner first loads the rows they name.
+   */
+  changesFor(event: ProjectedEvent): RowChange[] | null {
+    if (!this.projection.handles.includes(event.type)) return null;
+    try {
+      return this.projection.project(event);
+    } catch (error) {
+      if (error instanceof ProjectionError) throw error;
+      throw new ProjectionError(this.projection.name, event, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  applyChanges(event: ProjectedEvent, changes: RowChange[]): void {
+    for (const change of changes) {
+      const rows = this.table(change.table);
+      const key = rowKey(change.key);
+      const current = rows.get(key);
+      let next: Row;
+      try {
+        next = change.apply(current);
+      } catch (error) {
+        throw new ProjectionError(this.projection.name, event, error instanceof Error ? error.message : String(error));
+      }
+      if (next !== current) {
+        rows.set(key, next);
+        this.dirty.get(change.table)!.add(key);
+      }
+    }
+  }
+
+  /** The rows changed since the last call, per table; clears the dirty marks. */
+  takeDirty(): Map<string, Row[]> {
+    const out = new Map<string, Row[]>();
+    for (const [table, keys] of this.dirty) {
+      const rows = this.table(table);
+      out.set(table, [...keys].map((k) => rows.get(k)!));
+      keys.clear();
+    }
+    return out;
+  }
+
+  /** Forgets every row (after a rollback, or to bound memory between batches). */
+  clear(): void {
+    for (const rows of this.tables.values()) rows.clear();
+    for (const keys of this.dirty.values()) keys.clear();
+  }
+
+  /** Number of rows held in memory. */
+  get size(): number {
+    let n = 0;
+    for (const rows of this.tables.values()) n += rows.size;
+    return n;
+  }
+}
+
+/** Replays events into a fresh in-memory row set: the projection's tables as pure data. */
+export function replay(projection: Projection, events: Iterable<ProjectedEvent>): RowSet {
+  const set = new RowSet(projection);
+  for (const event of events) set.apply(event);
+  return set;
+}

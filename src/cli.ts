@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { rebuildCommand, UsageError } from './cli/rebuild.command.js';
+import { ConfigError } from './config/config.js';
+
+/**
+ * `service-ledger <command>`: the operations that work on the ledger without HTTP. It reads the
+ * same environment as the service (STORE, DATA_DIR, DATABASE_URL, ...).
+ */
+const program = new Command()
+  .name('service-ledger')
+  .description('service-ledger operations: rebuild read models')
+  .showHelpAfterError();
+
+rebuildCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    process.stderr.write(`service-ledger: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`service-ledger: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

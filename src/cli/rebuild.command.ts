@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { progressBar } from './progress.js';
+import { withLedger } from './context.js';
+
+export function rebuildCommand(program: Command): void {
+  program
+    .command('rebuild')
+    .description('Rebuild projections from position 0 into fresh tables and swap them in; the service keeps answering from the old tables until the swap')
+    .argument('[projections...]', 'projection names (bills, complaints, engineer-scores)')
+    .option('--all', 'rebuild every projection')
+    .option('--batch-size <n>', 'events per transaction', (v) => Number.parseInt(v, 10), 5_000)
+    .action(async (names: string[], options: { all?: boolean; batchSize: number }) => {
+      await withLedger(async ({ store, readModels }) => {
+        const known = readModels.projections.map((p) => p.name);
+        const chosen = options.all ? known : names;
+        if (chosen.length === 0) throw new UsageError(`name the projections to rebuild (${known.join(', ')}) or pass --all`);
+        for (const name of chosen) if (!known.includes(name)) throw new UsageError(`unknown projection "${name}" (known: ${known.join(', ')})`);
+        if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 10_000) {
+          throw new UsageError('--batch-size must be a whole number from 1 to 10000');
+        }
+        const started = performance.now();
+        const bar = progressBar(`rebuild ${chosen.join(', ')}`, started);
+        const result = await readModels.rebuild(store, chosen, {
+          batchSize: options.batchSize,
+          onProgress: (p) => {
+            const span = p.firstPosition === null ? 0n : p.headPosition - p.firstPosition;
+            const fraction = span <= 0n ? 1 : Math.min(1, Number(p.position - p.firstPosition!) / Number(span));
+            bar.update(p.events, fraction);
+          },
+        });
+        bar.stop();
+        const seconds = (performance.now() - started) / 1000;
+        process.stdout.write(
+          `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${seconds.toFixed(1)} s ` +
+            `(${Math.round(result.events / Math.max(seconds, 0.001))} events/s), position ${result.position ?? 'none'}, ` +
+            `generation ${Object.entries(result.generation).map(([n, g]) => `${n}=${g}`).join(' ')}\n`,
+        );
+      });
+    });
+}
+
+/** A mistake in how the command was called: exit code 2 with the message, no stack. */
+export class UsageError extends Error {}

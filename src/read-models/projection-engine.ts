@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely';
+import type { Cell, ProjectedEvent, Projection, Row, TableSpec } from '../../projections/projection.js';
+import { ProjectionError } from '../../projections/projection.js';
+import { RowSet, rowKey } from '../../projections/row-set.js';
+import type { RecordedEvent } from '../event-store/envelope.js';
+import { isBefore } from '../shared/time.js';
+import type { ReadStore } from './read-store.js';
+
+type Db = Kysely<any>;
+
+export function toProjected(event: RecordedEvent): ProjectedEvent {
+  return {
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    stream: event.stream,
+    revision: event.revision,
+    position: event.position.toString(),
+    recordedAt: event.recordedAt,
+    eventId: event.eventId,
+    actor: event.metadata.actor,
+    data: event.data,
+  };
+}
+
+/**
+ * A table computed from a projection's other tables rather than event by event (engineer scores:
+ * every engineer's score moves with the population mean). Recomputed from scratch, so the result
+ * depends only on the tables and the watermark, never on where batches ended.
+ */
+export interface DerivedTable {
+  projection: string;
+  table: string;
+  compute(db: Db, physical: (table: string) => string, watermark: string): Promise<Row[]>;
+}
+
+/**
+ * One projection as the engine drives it: the physical tables it writes (the live ones, or
+ * fresh ones during a rebuild), the rows cached from them, and how far it has read.
+ */
+export class ProjectionSlot {
+  readonly rows: RowSet;
+  /** Position of the last event applied (null: nothing yet). */
+  checkpoint: bigint | null = null;
+  generation = 0;
+  /** recordedAt of the newest event the projection handled: the "now" of time windows. */
+  watermark: string | null = null;
+  failure: ProjectionError | null = null;
+  /** Handled events not yet reflected in the derived tables. */
+  derivedStale = 0;
+  private readonly specs = new Map<string, TableSpec>();
+
+  constructor(
+    readonly projection: Projection,
+    readonly physical: (table: string) => string = (table) => table,
+  ) {
+    this.rows = new RowSet(projection);
+    for (const spec of projection.tables) this.specs.set(spec.name, spec);
+  }
+
+  spec(table: string): TableSpec {
+    return this.specs.get(table)!;
+  }
+}
+
+export interface BatchOutcome {
+  applied: number;
+  handled: number;
+  failures: ProjectionError[];
+}
+
+/** Rows a slot may keep cached between batches before it starts afresh. */
+const ROW_CACHE_LIMIT = 200_000;
+
+/**
+ * Applies batches of events to projection slots inside a caller's transaction: plans each event's
+ * row changes, loads the rows not cached, applies the changes in event order and writes the
+ * changed rows. A projection that cannot read an event is marked failed and its work in the batch
+ * discarded; the others go on. The caller writes checkpoints in the same transaction.
+ */
+export class ProjectionEngine {
+  constructor(
+    private readonly store: ReadStore,
+    private readonly derived: DerivedTable[] = [],
+  ) {}
+
+  async applyBatch(db: Db, slots: ProjectionSlot[], batch: RecordedEvent[]): Promise<BatchOutcome> {
+    const events = batch.map(toProjected);
+    const outcome: BatchOutcome = { applied: events.length, handled: 0, failures: [] };
+    for (const slot of slots) {
+      if (slot.failure) continue;
+      const after = slot.checkpoint;
+      const mine = after === null ? events : events.filter((e) => BigInt(e.position) > after);
+      try {
+        outcome.handled += await this.applyTo(db, slot, mine);
+      } catch (error) {
+        if (!(error instanceof ProjectionError)) throw error;
+        slot.rows.clear();
+        slot.failure = error;
+        outcome.failures.push(error);
+        continue;
+      }
+      if (mine.length > 0) slot.checkpoint = BigInt(mine[mine.length - 1]!.position);
+    }
+    return outcome;
+  }
+
+  private async applyTo(db: Db, slot: ProjectionSlot, events: ProjectedEvent[]): Promise<number> {
+    const planned: { event: ProjectedEvent; changes: NonNullable<ReturnType<RowSet['changesFor']>> }[] = [];
+    const missing = new Map<string, Map<string, Cell[]>>();
+    for (const event of events) {
+      const changes = slot.rows.changesFor(event);
+      if (changes === null) continue;
+      planned.push({ event, changes });
+      for (const change of changes) {
+        const key = rowKey(change.key);
+        if (slot.rows.has(change.table, key)) continue;
+        let keys = missing.get(change.table);
+        if (!keys) missing.set(change.table, (keys = new Map()));
+        keys.set(key, change.key);
+      }
+    }
+    for (const [table, keys] of missing) {
+      const spec = slot.spec(table);
+      for (const row of await this.store.load(db, spec, slot.physical(table), [...keys.values()])) {
+        slot.rows.load(table, rowKey(spec.primaryKey.map((c) => row[c]!)), row);
+      }
+    }
+    for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
+    for (const [table, rows] of slot.rows.takeDirty()) {
+      await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
+    }
+    if (planned.length > 0) {
+      slot.watermark = maxInstant(slot.watermark, planned[planned.length - 1]!.event.recordedAt);
+      slot.derivedStale += planned.length;
+    }
+    if (slot.rows.size > ROW_CACHE_LIMIT) slot.rows.clear();
+    return planned.length;
+  }
+
+  /** Recomputes the slot's derived tables when events changed its inputs since the last time. */
+  async refreshDerived(db: Db, slot: ProjectionSlot, force = false): Promise<boolean> {
+    if (slot.failure || (!force && slot.derivedStale === 0) || slot.watermark === null) return false;
+    for (const derived of this.derived.filter((d) => d.projection === slot.projection.name)) {
+      const rows = await derived.compute(db, slot.physical, slot.watermark);
+      await this.store.replaceAll(db, slot.spec(derived.table), slot.physical(derived.table), rows);
+    }
+    slot.derivedStale = 0;
+    return true;
+  }
+
+  hasDerived(slot: ProjectionSlot): boolean {
+    return this.derived.some((d) => d.projection === slot.projection.name);
+  }
+}
+
+function maxInstant(a: string | null, b: string): string {
+  return a === null || isBefore(a, b) ? b : a;
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Cell, ColumnSpec, ColumnType, Row, TableSpec } from '../../projections/projection.js';
+import type { SqlDatabase } from '../persistence/sql-database.js';
+
+type Db = Kysely<any>;
+type Dialect = SqlDatabase['dialect'];
+
+const SQL_TYPES: Record<Dialect, Record<ColumnType, string>> = {
+  sqlite: { text: 'text', integer: 'integer', real: 'real', boolean: 'integer', timestamp: 'text' },
+  postgres: { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', timestamp: 'timestamptz' },
+};
+
+/** Most bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535. */
+const MAX_PARAMS = 30_000;
+const MAX_KEYS_PER_LOAD = 500;
+
+/**
+ * Read-model tables described by `TableSpec`s, in SQLite or PostgreSQL through one Kysely code
+ * path: creation, typed encoding of rows (booleans as 0/1 in SQLite, timestamps as ISO text in
+ * SQLite and timestamptz in PostgreSQL) and decoding back to the JS values projections produce,
+ * keyed loads, upserts and a digest of a table's content.
+ */
+export class ReadStore {
+  constructor(readonly dialect: Dialect) {}
+
+  /** `suffix` names the primary-key constraint: unique while a rebuilt table sits beside the live one. */
+  async createTable(db: Db, spec: TableSpec, physical: string, suffix: string): Promise<void> {
+    let builder = db.schema.createTable(physical).ifNotExists();
+    for (const column of spec.columns) {
+      builder = builder.addColumn(column.name, sql.raw(SQL_TYPES[this.dialect][column.type]) as never, (c) => (column.nullable ? c : c.notNull()));
+    }
+    builder = builder.addPrimaryKeyConstraint(`${spec.name}_pkey_${suffix}`, spec.primaryKey as never);
+    await builder.execute();
+  }
+
+  /** Secondary indexes; `suffix` keeps names unique while a rebuilt table sits beside the live one. */
+  async createIndexes(db: Db, spec: TableSpec, physical: string, suffix: string): Promise<void> {
+    for (const columns of spec.indexes ?? []) {
+      await db.schema
+        .createIndex(`${spec.name}_${columns.join('_')}_${suffix}`)
+        .ifNotExists()
+        .on(physical)
+        .columns(columns)
+        .execute();
+    }
+  }
+
+  async dropTable(db: Db, physical: string): Promise<void> {
+    await db.schema.dropTable(physical).ifExists().execute();
+  }
+
+  async renameTable(db: Db, from: string, to: string): Promise<void> {
+    await db.schema.alterTable(from).renameTo(to).execute();
+  }
+
+  /** Rows with the given primary keys (absent keys are simply not returned), decoded. */
+  async load(db: Db, spec: TableSpec, physical: string, keys: Cell[][]): Promise<Row[]> {
+    const out: Row[] = [];
+    const pk = spec.primaryKey;
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_LOAD) {
+      const chunk = keys.slice(i, i + MAX_KEYS_PER_LOAD);
+      let query = db.selectFrom(physical).selectAll();
+      if (pk.length === 1) {
+        query = query.where(pk[0]!, 'in', chunk.map((k) => this.encodeCell(spec.columns.find((c) => c.name === pk[0])!, k[0]!)));
+      } else {
+        query = query.where((eb) => eb.or(chunk.map((k) => eb.and(pk.map((column, j) => eb(column, '=', k[j] as never))))));
+      }
+      for (const row of await query.execute()) out.push(this.decode(spec, row));
+    }
+    return out;
+  }
+
+  /** Inserts rows, replacing those with the same primary key. */
+  async upsert(db: Db, spec: TableSpec, physical: string, rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = spec.columns.map((c) => c.name);
+    const updates = columns.filter((c) => !spec.primaryKey.includes(c));
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement).map((row) => this.encode(spec, row));
+      await db
+        .insertInto(physical)
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(spec.primaryKey as never).doUpdateSet(Object.fromEntries(updates.map((c) => [c, sql.ref(`excluded.${c}`)])) as never),
+        )
+        .execute();
+    }
+  }
+
+  /** Replaces a table's whole content (derived tables such as engineer scores). */
+  async replaceAll(db: Db, spec: TableSpec, physical: string, rows: Row[]): Promise<void> {
+    await db.deleteFrom(physical).execute();
+    await this.upsert(db, spec, physical, rows);
+  }
+
+  /** SHA-256 over every row in primary-key order, decoded: equal digests mean equal tables. */
+  async digest(db: Db, spec: TableSpec, physical = spec.name): Promise<{ rows: number; sha256: string }> {
+    const hash = createHash('sha256');
+    let rows = 0;
+    let query = db.selectFrom(physical).selectAll();
+    for (const column of spec.primaryKey) query = query.orderBy(column);
+    for (const row of await query.execute()) {
+      const decoded = this.decode(spec, row);
+      hash.update(JSON.stringify(spec.columns.map((c) => decoded[c.name])));
+      hash.update('\n');
+      rows++;
+    }
+    return { rows, sha256: hash.digest('hex') };
+  }
+
+  encode(spec: TableSpec, row: Row): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const column of spec.columns) out[column.name] = this.encodeCell(column, row[column.name] ?? null);
+    return out;
+  }
+
+  private encodeCell(column: ColumnSpec, value: Cell): unknown {
+    if (value === null) return null;
+    if (column.type === 'boolean' && this.dialect === 'sqlite') return value ? 1 : 0;
+    return value;
+  }
+
+  /** Database values back to what projections produce (PostgreSQL bigint arrives as text, timestamptz as Date). */
+  decode(spec: TableSpec, raw: Record<string, unknown>): Row {
+    const row: Row = {};
+    for (const column of spec.columns) row[column.name] = decodeCell(column.type, raw[column.name]);
+    return row;
+  }
+}
+
+export function decodeCell(type: ColumnType, value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'integer':
+    case 'real':
+      return typeof value === 'number' ? value : Number(value);
+    case 'boolean':
+      return value === true || value === 1 || value === '1' || value === 't';
+    case 'timestamp':
+      return value instanceof Date ? value.toISOString() : String(value);
+    case 'text':
+      return String(value);
+  }
+}
