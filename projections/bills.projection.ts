@@ -12,8 +12,8 @@ import type {
   RefundRecorded,
 } from '../src/orders/domain/order.events.js';
 import { PAYERS } from '../src/orders/domain/order.events.js';
-import { isIsoInstant, normalizeInstant } from '../src/shared/time.js';
 import type { Cell, ProjectedEvent, Projection, Row, RowChange, TableSpec } from './projection.js';
+import { change, keyOf, recordedAt } from './row-change.js';
 import { ProjectionError } from './projection.js';
 
 /**
@@ -177,23 +177,25 @@ function payerOf(event: ProjectedEvent, payer: unknown): Payer {
 /**
  * What follows from the money columns: the amount due, the balance (charge-trail's
  * customerBalanceFen), and the breaches the numbers show now, added to those found before.
+ * Completes `row` (a new row, never a stored one) in place.
  */
 function settle(row: Row, found: BillBreach[] = []): Row {
-  const breaches = new Set(row.breaches === '' ? [] : String(row.breaches).split(','));
-  for (const breach of found) breaches.add(breach);
   const packagePriceFen = row.package_price_fen as number | null;
   const customerFen = fen(row, 'customer_charges_fen');
   const ceilingFen = row.consent_ceiling_fen as number | null;
-  if (packagePriceFen === null && customerFen > (ceilingFen ?? 0)) breaches.add('customer_charges_exceed_consent');
-  if (packagePriceFen !== null && customerFen > 0) breaches.add('package_customer_charge');
-  if (fen(row, 'refunded_fen') > fen(row, 'paid_fen')) breaches.add('refunds_exceed_payments');
+  const now: BillBreach[] = [...found];
+  if (packagePriceFen === null && customerFen > (ceilingFen ?? 0)) now.push('customer_charges_exceed_consent');
+  if (packagePriceFen !== null && customerFen > 0) now.push('package_customer_charge');
+  if (fen(row, 'refunded_fen') > fen(row, 'paid_fen')) now.push('refunds_exceed_payments');
+  if (now.length > 0) {
+    const breaches = new Set(row.breaches === '' ? [] : String(row.breaches).split(','));
+    for (const breach of now) breaches.add(breach);
+    row.breaches = [...breaches].sort().join(',');
+  }
   const dueFen = packagePriceFen ?? customerFen;
-  return {
-    ...row,
-    customer_due_fen: dueFen,
-    balance_due_fen: dueFen - (fen(row, 'paid_fen') - fen(row, 'refunded_fen')),
-    breaches: [...breaches].sort().join(','),
-  };
+  row.customer_due_fen = dueFen;
+  row.balance_due_fen = dueFen - (fen(row, 'paid_fen') - fen(row, 'refunded_fen'));
+  return row;
 }
 
 // Rows -----------------------------------------------------------------------------------------
@@ -264,61 +266,10 @@ function recordedLine(event: ProjectedEvent, d: LineData, payer: Payer, at: stri
 
 // Plumbing -------------------------------------------------------------------------------------
 
-/** The row with its cells in column order, refusing a cell its column cannot hold (malformed event data). */
-function conform(table: TableSpec, row: Row): Row {
-  const out: Row = {};
-  for (const c of table.columns) {
-    const v = row[c.name];
-    const ok =
-      v === null
-        ? c.nullable === true
-        : c.type === 'text'
-          ? typeof v === 'string'
-          : c.type === 'integer'
-            ? Number.isSafeInteger(v)
-            : c.type === 'real'
-              ? typeof v === 'number' && Number.isFinite(v)
-              : c.type === 'boolean'
-                ? typeof v === 'boolean'
-                : isIsoInstant(v);
-    if (!ok) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
-    out[c.name] = v;
-  }
-  const extra = Object.keys(row).find((name) => !(name in out));
-  if (extra !== undefined) throw new Error(`${table.name} has no column ${extra}`);
-  return out;
-}
 
-const sameCells = (table: TableSpec, a: Row, b: Row) => table.columns.every((c) => c.name === 'last_position' || c.name === 'updated_at' || a[c.name] === b[c.name]);
 
-/**
- * One row change: `next` maps the current row (undefined: none yet) to the new one, or to
- * undefined for "leave it as it is" — an absent row then stays absent. A row never moves back:
- * an event at or before its last_position is already in it, so a redelivered event changes nothing.
- */
-function change(table: TableSpec, key: Cell[], event: ProjectedEvent, next: (current: Row | undefined) => Row | undefined): RowChange {
-  return {
-    table: table.name,
-    key,
-    apply(current) {
-      if (current && BigInt(event.position) <= BigInt(String(current.last_position))) return current;
-      const values = next(current);
-      // RowSet treats returning `current` as "no change", also when there is no row.
-      if (values === undefined || (current && sameCells(table, values, current))) return current as Row;
-      return conform(table, { ...values, last_position: event.position, updated_at: normalizeInstant(event.recordedAt) });
-    },
-  };
-}
 
-function recordedAt(event: ProjectedEvent): string {
-  if (!isIsoInstant(event.recordedAt)) throw new ProjectionError(NAME, event, `recordedAt ${JSON.stringify(event.recordedAt)} is not an ISO-8601 instant`);
-  return normalizeInstant(event.recordedAt);
-}
 
-function keyOf(event: ProjectedEvent, value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new ProjectionError(NAME, event, `${field} must be a non-empty string`);
-  return value;
-}
 
 // The projection -------------------------------------------------------------------------------
 
@@ -341,12 +292,17 @@ const HANDLES = [
 
 function project(event: ProjectedEvent): RowChange[] {
   if (event.schemaVersion !== 1) throw new ProjectionError(NAME, event, `schema version ${event.schemaVersion} is not one this projection reads`);
-  const at = recordedAt(event);
+  const at = recordedAt(NAME, event);
   const data = (event.data ?? {}) as { orderId?: unknown };
-  const orderId = keyOf(event, data.orderId, 'orderId');
+  const orderId = keyOf(NAME, event, data.orderId, 'orderId');
   /** A change to this order's bill, with the breaches `found` by the event itself; the bill must exist (see the file comment). */
   const bill = (f: (row: Row) => Row, found: (row: Row) => BillBreach[] = () => []) =>
-    change(BILLS_TABLE, [orderId], event, (current) => current && settle(f(current), found(current)));
+    change(BILLS_TABLE, [orderId], event, (current) => {
+      if (!current) return current;
+      const next = f(current);
+      // settle completes the new row in place; `current` itself is never touched.
+      return next === current ? current : settle(next, found(current));
+    });
 
   switch (event.type as (typeof HANDLES)[number]) {
     case 'OrderCreated': {
@@ -378,7 +334,7 @@ function project(event: ProjectedEvent): RowChange[] {
     case 'PartUsed':
     case 'ChargeAdded': {
       const d = event.data as LineData;
-      const lineId = keyOf(event, d.lineId, 'lineId');
+      const lineId = keyOf(NAME, event, d.lineId, 'lineId');
       const payer = payerOf(event, d.payer);
       const total = `${payer}_charges_fen`;
       return [
@@ -394,7 +350,7 @@ function project(event: ProjectedEvent): RowChange[] {
     }
     case 'LineVoided': {
       const d = event.data as LineVoided['data'];
-      const lineId = keyOf(event, d.lineId, 'lineId');
+      const lineId = keyOf(NAME, event, d.lineId, 'lineId');
       const payer = payerOf(event, d.payer);
       const total = `${payer}_charges_fen`;
       return [

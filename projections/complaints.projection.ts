@@ -5,8 +5,9 @@ import type {
   ComplaintTransferred,
   CompensationPaid,
 } from '../src/complaints/domain/complaint.events.js';
-import { addMs, HOUR_MS, isAtOrBefore, isIsoInstant, normalizeInstant } from '../src/shared/time.js';
+import { addMs, HOUR_MS, isAtOrBefore } from '../src/shared/time.js';
 import type { Cell, ProjectedEvent, Projection, Row, RowChange, TableSpec } from './projection.js';
+import { change, keyOf, recordedAt } from './row-change.js';
 import { ProjectionError } from './projection.js';
 
 /**
@@ -163,61 +164,10 @@ function filedComplaint(d: ComplaintFiled['data'], at: string, settings: Complai
 
 // Plumbing -------------------------------------------------------------------------------------
 
-/** The row with its cells in column order, refusing a cell its column cannot hold (malformed event data). */
-function conform(table: TableSpec, row: Row): Row {
-  const out: Row = {};
-  for (const c of table.columns) {
-    const v = row[c.name];
-    const ok =
-      v === null
-        ? c.nullable === true
-        : c.type === 'text'
-          ? typeof v === 'string'
-          : c.type === 'integer'
-            ? Number.isSafeInteger(v)
-            : c.type === 'real'
-              ? typeof v === 'number' && Number.isFinite(v)
-              : c.type === 'boolean'
-                ? typeof v === 'boolean'
-                : isIsoInstant(v);
-    if (!ok) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
-    out[c.name] = v;
-  }
-  const extra = Object.keys(row).find((name) => !(name in out));
-  if (extra !== undefined) throw new Error(`${table.name} has no column ${extra}`);
-  return out;
-}
 
-const sameCells = (table: TableSpec, a: Row, b: Row) => table.columns.every((c) => c.name === 'last_position' || c.name === 'updated_at' || a[c.name] === b[c.name]);
 
-/**
- * One row change: `next` maps the current row (undefined: none yet) to the new one, or to
- * undefined for "leave it as it is" — an absent row then stays absent. A row never moves back:
- * an event at or before its last_position is already in it, so a redelivered event changes nothing.
- */
-function change(table: TableSpec, key: Cell[], event: ProjectedEvent, next: (current: Row | undefined) => Row | undefined): RowChange {
-  return {
-    table: table.name,
-    key,
-    apply(current) {
-      if (current && BigInt(event.position) <= BigInt(String(current.last_position))) return current;
-      const values = next(current);
-      // RowSet treats returning `current` as "no change", also when there is no row.
-      if (values === undefined || (current && sameCells(table, values, current))) return current as Row;
-      return conform(table, { ...values, last_position: event.position, updated_at: normalizeInstant(event.recordedAt) });
-    },
-  };
-}
 
-function recordedAt(event: ProjectedEvent): string {
-  if (!isIsoInstant(event.recordedAt)) throw new ProjectionError(NAME, event, `recordedAt ${JSON.stringify(event.recordedAt)} is not an ISO-8601 instant`);
-  return normalizeInstant(event.recordedAt);
-}
 
-function keyOf(event: ProjectedEvent, value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new ProjectionError(NAME, event, `${field} must be a non-empty string`);
-  return value;
-}
 
 function checkSettings(settings: ComplaintSlaSettings): void {
   for (const [field, value] of Object.entries(settings)) {
@@ -253,8 +203,8 @@ export function complaintsProjection(settings: ComplaintSlaSettings = DEFAULT_CO
 
   function project(event: ProjectedEvent): RowChange[] {
     if (event.schemaVersion !== 1) throw new ProjectionError(NAME, event, `schema version ${event.schemaVersion} is not one this projection reads`);
-    const at = recordedAt(event);
-    const complaintId = keyOf(event, (event.data as { complaintId?: unknown } | null)?.complaintId, 'complaintId');
+    const at = recordedAt(NAME, event);
+    const complaintId = keyOf(NAME, event, (event.data as { complaintId?: unknown } | null)?.complaintId, 'complaintId');
     const view = (f: (row: Row) => Row) => change(COMPLAINT_VIEWS_TABLE, [complaintId], event, (current) => current && withClocks(f(current)));
 
     switch (event.type as (typeof HANDLES)[number]) {

@@ -45,11 +45,12 @@
  *              upheld_per_100_jobs to 4 decimals, score to 2 decimals. Computed in integers, so
  *              the same inputs give the same row on every machine.
  */
-import { addMs, DAY_MS, isAtOrBefore, isIsoInstant, normalizeInstant } from '../src/shared/time.js';
+import { addMs, DAY_MS, isAtOrBefore, normalizeInstant } from '../src/shared/time.js';
 import type { ComplaintFiled, ComplaintResolved } from '../src/complaints/domain/complaint.events.js';
 import type { EngineerRegistered } from '../src/engineers/domain/engineer.events.js';
 import type { EngineerCheckedIn, EngineerDispatched, OrderCompleted, OrderCreated, OrderRated } from '../src/orders/domain/order.events.js';
-import type { Cell, ProjectedEvent, Projection, Row, RowChange, TableSpec } from './projection.js';
+import type { ProjectedEvent, Projection, Row, RowChange, TableSpec } from './projection.js';
+import { change, conform, keyOf, recordedAt } from './row-change.js';
 import { ProjectionError } from './projection.js';
 
 const NAME = 'engineer-scores';
@@ -418,61 +419,10 @@ function registeredEngineer(event: ProjectedEvent, d: EngineerRegistered['data']
 
 // Plumbing -------------------------------------------------------------------------------------
 
-/** The row with its cells in column order, refusing a cell its column cannot hold (malformed event data). */
-function conform(table: TableSpec, row: Row): Row {
-  const out: Row = {};
-  for (const c of table.columns) {
-    const v = row[c.name];
-    const ok =
-      v === null
-        ? c.nullable === true
-        : c.type === 'text'
-          ? typeof v === 'string'
-          : c.type === 'integer'
-            ? Number.isSafeInteger(v)
-            : c.type === 'real'
-              ? typeof v === 'number' && Number.isFinite(v)
-              : c.type === 'boolean'
-                ? typeof v === 'boolean'
-                : isIsoInstant(v);
-    if (!ok) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
-    out[c.name] = v;
-  }
-  const extra = Object.keys(row).find((name) => !(name in out));
-  if (extra !== undefined) throw new Error(`${table.name} has no column ${extra}`);
-  return out;
-}
 
-const sameCells = (table: TableSpec, a: Row, b: Row) => table.columns.every((c) => c.name === 'last_position' || c.name === 'updated_at' || a[c.name] === b[c.name]);
 
-/**
- * One row change: `next` maps the current row (undefined: none yet) to the new one, or to
- * undefined for "leave it as it is" — an absent row then stays absent. A row never moves back:
- * an event at or before its last_position is already in it, so a redelivered event changes nothing.
- */
-function change(table: TableSpec, key: Cell[], event: ProjectedEvent, next: (current: Row | undefined) => Row | undefined): RowChange {
-  return {
-    table: table.name,
-    key,
-    apply(current) {
-      if (current && BigInt(event.position) <= BigInt(String(current.last_position))) return current;
-      const values = next(current);
-      // RowSet treats returning `current` as "no change", also when there is no row.
-      if (values === undefined || (current && sameCells(table, values, current))) return current as Row;
-      return conform(table, { ...values, last_position: event.position, updated_at: normalizeInstant(event.recordedAt) });
-    },
-  };
-}
 
-function recordedAt(event: ProjectedEvent): string {
-  if (!isIsoInstant(event.recordedAt)) throw new ProjectionError(NAME, event, `recordedAt ${JSON.stringify(event.recordedAt)} is not an ISO-8601 instant`);
-  return normalizeInstant(event.recordedAt);
-}
 
-function keyOf(event: ProjectedEvent, value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new ProjectionError(NAME, event, `${field} must be a non-empty string`);
-  return value;
-}
 
 // The projection -------------------------------------------------------------------------------
 
@@ -504,25 +454,25 @@ function engineerScores(policy: ScorePolicy): Projection {
 
   function project(event: ProjectedEvent): RowChange[] {
     if (event.schemaVersion !== 1) throw new ProjectionError(NAME, event, `schema version ${event.schemaVersion} is not one this projection reads`);
-    const at = recordedAt(event);
+    const at = recordedAt(NAME, event);
     const data = (event.data ?? {}) as { engineerId?: unknown; orderId?: unknown; complaintId?: unknown };
     const engineer = (f: (row: Row) => Row) => {
-      const id = keyOf(event, data.engineerId, 'engineerId');
+      const id = keyOf(NAME, event, data.engineerId, 'engineerId');
       return change(SCORE_ENGINEERS_TABLE, [id], event, (current) => current && f(current));
     };
     const job = (f: (row: Row) => Row) => {
-      const id = keyOf(event, data.orderId, 'orderId');
+      const id = keyOf(NAME, event, data.orderId, 'orderId');
       return change(SCORE_JOBS_TABLE, [id], event, (current) => current && withFirstTimeFix(f(current)));
     };
     const complaint = (f: (row: Row) => Row) => {
-      const id = keyOf(event, data.complaintId, 'complaintId');
+      const id = keyOf(NAME, event, data.complaintId, 'complaintId');
       return change(SCORE_COMPLAINTS_TABLE, [id], event, (current) => current && f(current));
     };
 
     switch (event.type as (typeof HANDLES)[number]) {
       case 'EngineerRegistered': {
         const d = event.data as EngineerRegistered['data'];
-        const id = keyOf(event, d.engineerId, 'engineerId');
+        const id = keyOf(NAME, event, d.engineerId, 'engineerId');
         return [change(SCORE_ENGINEERS_TABLE, [id], event, (current) => (current ? undefined : registeredEngineer(event, d)))];
       }
       case 'EngineerSuspended':
@@ -531,13 +481,13 @@ function engineerScores(policy: ScorePolicy): Projection {
         return [engineer((row) => ({ ...row, status: 'active' }))];
       case 'OrderCreated': {
         const d = event.data as OrderCreated['data'];
-        const id = keyOf(event, d.orderId, 'orderId');
+        const id = keyOf(NAME, event, d.orderId, 'orderId');
         const changes = [change(SCORE_JOBS_TABLE, [id], event, (current) => (current ? undefined : bookedJob(d, at)))];
         if (d.repeatOf !== undefined && d.repeatOf !== id) {
           // A repeat visit takes the first-time-fix credit of the order it repeats, when booked
           // within repeatVisitDays of that order's completion (or before it completed). Only the
           // first such repeat is recorded.
-          const original = keyOf(event, d.repeatOf, 'repeatOf');
+          const original = keyOf(NAME, event, d.repeatOf, 'repeatOf');
           changes.push(
             change(SCORE_JOBS_TABLE, [original], event, (current) =>
               current && current.repeat_order_id === null && (current.completed_at === null || isAtOrBefore(at, addMs(String(current.completed_at), repeatWindowMs)))
@@ -569,7 +519,7 @@ function engineerScores(policy: ScorePolicy): Projection {
         return [job((row) => ({ ...row, cancelled: true }))];
       case 'ComplaintFiled': {
         const d = event.data as ComplaintFiled['data'];
-        const id = keyOf(event, d.complaintId, 'complaintId');
+        const id = keyOf(NAME, event, d.complaintId, 'complaintId');
         return [
           change(SCORE_COMPLAINTS_TABLE, [id], event, (current) =>
             current

@@ -57,9 +57,10 @@ export interface RowChange {
   key: Cell[];
   /**
    * The row after the event, given the row before it (undefined when there is none yet). Pure;
-   * must not mutate `current`. Returning `current` itself means "no change".
+   * must not mutate `current`. Returning `current` itself means "no change" (so returning
+   * undefined for an absent row leaves it absent).
    */
-  apply(current: Row | undefined): Row;
+  apply(current: Row | undefined): Row | undefined;
 }
 
 export interface Projection {

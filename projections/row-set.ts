@@ -63,16 +63,17 @@ export class RowSet {
       const rows = this.table(change.table);
       const key = rowKey(change.key);
       const current = rows.get(key);
-      let next: Row;
+      let next: Row | undefined;
       try {
         next = change.apply(current);
       } catch (error) {
         throw new ProjectionError(this.projection.name, event, error instanceof Error ? error.message : String(error));
       }
-      if (next !== current) {
-        rows.set(key, next);
-        this.dirty.get(change.table)!.add(key);
-      }
+      if (next === undefined) continue;
+      // Re-inserting keeps each table's map in least-recently-touched order, for `evict`.
+      rows.delete(key);
+      rows.set(key, next);
+      if (next !== current) this.dirty.get(change.table)!.add(key);
     }
   }
 
@@ -91,6 +92,32 @@ export class RowSet {
   clear(): void {
     for (const rows of this.tables.values()) rows.clear();
     for (const keys of this.dirty.values()) keys.clear();
+  }
+
+  /**
+   * Forgets the least recently touched clean rows until at most `target` rows remain (dirty rows
+   * are kept: write them first). Bounds memory while rows of work in flight stay cached.
+   */
+  evict(target: number): void {
+    const total = this.size;
+    if (total <= target) return;
+    for (const [table, rows] of this.tables) {
+      const dirty = this.dirty.get(table)!;
+      let excess = rows.size - Math.floor((rows.size / total) * target);
+      for (const key of rows.keys()) {
+        if (excess <= 0) break;
+        if (dirty.has(key)) continue;
+        rows.delete(key);
+        excess--;
+      }
+    }
+  }
+
+  /** Number of rows not yet written since the last `takeDirty`. */
+  get dirtyCount(): number {
+    let n = 0;
+    for (const keys of this.dirty.values()) n += keys.size;
+    return n;
   }
 
   /** Number of rows held in memory. */

@@ -13,6 +13,11 @@ import type { AppConfig } from '../config/config.js';
 export interface SqlDatabase {
   db: Kysely<any>;
   dialect: 'sqlite' | 'postgres';
+  /**
+   * The SQLite connection under `db` (the same one, so its statements join Kysely's
+   * transactions): bulk writers use cached prepared statements on it.
+   */
+  sqlite?: Database.Database;
   close(): Promise<void>;
 }
 
@@ -35,7 +40,7 @@ export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): Sql
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema}` });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });

@@ -68,8 +68,12 @@ export interface BatchOutcome {
   failures: ProjectionError[];
 }
 
-/** Rows a slot may keep cached between batches before it starts afresh. */
-const ROW_CACHE_LIMIT = 200_000;
+/**
+ * Rows a slot keeps cached between batches: above the high mark the least recently touched are
+ * written (when deferred) and dropped down to the low mark. About 1-2 kB a row in memory.
+ */
+const ROW_CACHE_HIGH = 60_000;
+const ROW_CACHE_LOW = 40_000;
 
 /**
  * Applies batches of events to projection slots inside a caller's transaction: plans each event's
@@ -83,7 +87,12 @@ export class ProjectionEngine {
     private readonly derived: DerivedTable[] = [],
   ) {}
 
-  async applyBatch(db: Db, slots: ProjectionSlot[], batch: RecordedEvent[]): Promise<BatchOutcome> {
+  /**
+   * `deferWrites` (rebuilds, whose tables nobody reads before the swap) keeps changed rows in
+   * memory across batches, so a row touched by many events is written about once; `flush` writes
+   * them. A live runner writes every batch's rows with its checkpoint.
+   */
+  async applyBatch(db: Db, slots: ProjectionSlot[], batch: RecordedEvent[], deferWrites = false): Promise<BatchOutcome> {
     const events = batch.map(toProjected);
     const outcome: BatchOutcome = { applied: events.length, handled: 0, failures: [] };
     for (const slot of slots) {
@@ -91,7 +100,7 @@ export class ProjectionEngine {
       const after = slot.checkpoint;
       const mine = after === null ? events : events.filter((e) => BigInt(e.position) > after);
       try {
-        outcome.handled += await this.applyTo(db, slot, mine);
+        outcome.handled += await this.applyTo(db, slot, mine, deferWrites);
       } catch (error) {
         if (!(error instanceof ProjectionError)) throw error;
         slot.rows.clear();
@@ -104,7 +113,7 @@ export class ProjectionEngine {
     return outcome;
   }
 
-  private async applyTo(db: Db, slot: ProjectionSlot, events: ProjectedEvent[]): Promise<number> {
+  private async applyTo(db: Db, slot: ProjectionSlot, events: ProjectedEvent[], deferWrites: boolean): Promise<number> {
     const planned: { event: ProjectedEvent; changes: NonNullable<ReturnType<RowSet['changesFor']>> }[] = [];
     const missing = new Map<string, Map<string, Cell[]>>();
     for (const event of events) {
@@ -126,15 +135,21 @@ export class ProjectionEngine {
       }
     }
     for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
-    for (const [table, rows] of slot.rows.takeDirty()) {
-      await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
-    }
+    const crowded = slot.rows.size > ROW_CACHE_HIGH;
+    if (!deferWrites || crowded) await this.flush(db, slot);
+    if (crowded) slot.rows.evict(ROW_CACHE_LOW);
     if (planned.length > 0) {
       slot.watermark = maxInstant(slot.watermark, planned[planned.length - 1]!.event.recordedAt);
       slot.derivedStale += planned.length;
     }
-    if (slot.rows.size > ROW_CACHE_LIMIT) slot.rows.clear();
     return planned.length;
+  }
+
+  /** Writes the slot's changed rows. */
+  async flush(db: Db, slot: ProjectionSlot): Promise<void> {
+    for (const [table, rows] of slot.rows.takeDirty()) {
+      await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
+    }
   }
 
   /** Recomputes the slot's derived tables when events changed its inputs since the last time. */

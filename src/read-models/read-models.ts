@@ -43,7 +43,7 @@ export class ReadModels {
     readonly projections: Projection[],
     private readonly clock: Clock,
   ) {
-    this.store = new ReadStore(sql.dialect);
+    this.store = new ReadStore(sql);
     this.engine = new ProjectionEngine(this.store, [engineerScoresDerived]);
   }
 
@@ -138,7 +138,7 @@ export class ReadModels {
       if (batch.length === 0) break;
       firstPosition ??= batch[0]!.position;
       await this.db.transaction().execute(async (trx) => {
-        const outcome = await this.engine.applyBatch(trx, slots, batch);
+        const outcome = await this.engine.applyBatch(trx, slots, batch, true);
         if (outcome.failures.length > 0) throw outcome.failures[0]!;
       });
       events += batch.length;
@@ -149,6 +149,7 @@ export class ReadModels {
 
     for (const slot of slots) {
       await this.db.transaction().execute(async (trx) => {
+        await this.engine.flush(trx, slot);
         await this.engine.refreshDerived(trx, slot, true);
       });
       for (const spec of slot.projection.tables) await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Cell, ColumnSpec, ColumnType, Row, TableSpec } from '../../projections/projection.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 
 type Db = Kysely<any>;
@@ -22,7 +23,12 @@ const MAX_KEYS_PER_LOAD = 500;
  * keyed loads, upserts and a digest of a table's content.
  */
 export class ReadStore {
-  constructor(readonly dialect: Dialect) {}
+  readonly dialect: Dialect;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly sqlDatabase: Pick<SqlDatabase, 'dialect' | 'sqlite'>) {
+    this.dialect = sqlDatabase.dialect;
+  }
 
   /** `suffix` names the primary-key constraint: unique while a rebuilt table sits beside the live one. */
   async createTable(db: Db, spec: TableSpec, physical: string, suffix: string): Promise<void> {
@@ -47,10 +53,12 @@ export class ReadStore {
   }
 
   async dropTable(db: Db, physical: string): Promise<void> {
+    this.forgetStatements();
     await db.schema.dropTable(physical).ifExists().execute();
   }
 
   async renameTable(db: Db, from: string, to: string): Promise<void> {
+    this.forgetStatements();
     await db.schema.alterTable(from).renameTo(to).execute();
   }
 
@@ -71,11 +79,21 @@ export class ReadStore {
     return out;
   }
 
-  /** Inserts rows, replacing those with the same primary key. */
+  /**
+   * Inserts rows, replacing those with the same primary key. On SQLite one cached prepared
+   * statement runs per row on Kysely's own connection, so it joins the caller's transaction
+   * (`db` must be that transaction); elsewhere multi-row statements through Kysely.
+   */
   async upsert(db: Db, spec: TableSpec, physical: string, rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = spec.columns.map((c) => c.name);
     const updates = columns.filter((c) => !spec.primaryKey.includes(c));
+    const sqlite = this.sqlDatabase.sqlite;
+    if (sqlite) {
+      const statement = this.upsertStatement(sqlite, spec, physical, updates);
+      for (const row of rows) statement.run(spec.columns.map((c) => this.encodeCell(c, row[c.name] ?? null)));
+      return;
+    }
     const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
     for (let i = 0; i < rows.length; i += perStatement) {
       const chunk = rows.slice(i, i + perStatement).map((row) => this.encode(spec, row));
@@ -87,6 +105,25 @@ export class ReadStore {
         )
         .execute();
     }
+  }
+
+  private upsertStatement(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, updates: string[]): Statement {
+    let statement = this.statements.get(physical);
+    if (!statement) {
+      const quote = (name: string) => `"${name}"`;
+      statement = sqlite.prepare(
+        `INSERT INTO ${quote(physical)} (${spec.columns.map((c) => quote(c.name)).join(', ')}) ` +
+          `VALUES (${spec.columns.map(() => '?').join(', ')}) ` +
+          `ON CONFLICT (${spec.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${updates.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`,
+      );
+      this.statements.set(physical, statement);
+    }
+    return statement;
+  }
+
+  /** Forgets prepared statements (after tables were dropped or renamed). */
+  forgetStatements(): void {
+    this.statements.clear();
   }
 
   /** Replaces a table's whole content (derived tables such as engineer scores). */
