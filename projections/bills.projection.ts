@@ -264,13 +264,6 @@ function recordedLine(event: ProjectedEvent, d: LineData, payer: Payer, at: stri
   };
 }
 
-// Plumbing -------------------------------------------------------------------------------------
-
-
-
-
-
-
 // The projection -------------------------------------------------------------------------------
 
 const HANDLES = [

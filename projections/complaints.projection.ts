@@ -164,11 +164,6 @@ function filedComplaint(d: ComplaintFiled['data'], at: string, settings: Complai
 
 // Plumbing -------------------------------------------------------------------------------------
 
-
-
-
-
-
 function checkSettings(settings: ComplaintSlaSettings): void {
   for (const [field, value] of Object.entries(settings)) {
     if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`complaint SLA setting ${field} must be a positive integer, not ${String(value)}`);

@@ -417,13 +417,6 @@ function registeredEngineer(event: ProjectedEvent, d: EngineerRegistered['data']
   };
 }
 
-// Plumbing -------------------------------------------------------------------------------------
-
-
-
-
-
-
 // The projection -------------------------------------------------------------------------------
 
 const HANDLES = [

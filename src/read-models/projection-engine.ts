@@ -72,8 +72,8 @@ export interface BatchOutcome {
  * Rows a slot keeps cached between batches: above the high mark the least recently touched are
  * written (when deferred) and dropped down to the low mark. About 1-2 kB a row in memory.
  */
-const ROW_CACHE_HIGH = 60_000;
-const ROW_CACHE_LOW = 40_000;
+const ROW_CACHE_HIGH = 30_000;
+const ROW_CACHE_LOW = 20_000;
 
 /**
  * Applies batches of events to projection slots inside a caller's transaction: plans each event's
