@@ -18,6 +18,8 @@ export interface SqlDatabase {
    * transactions): bulk writers use cached prepared statements on it.
    */
   sqlite?: Database.Database;
+  /** The PostgreSQL schema (search_path) the tables live in. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): Sql
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema}` });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', schema: config.pgSchema, close: () => db.destroy() };
 }
 
 /**

@@ -78,6 +78,7 @@ export class ReadModels {
     await this.db.transaction().execute(async (trx) => {
       if (this.sql.dialect === 'postgres') {
         await sql`SELECT pg_advisory_xact_lock(hashtext('service-ledger:migrate'))`.execute(trx);
+        await trx.schema.createSchema(this.sql.schema!).ifNotExists().execute();
       }
       await createCheckpointTables(trx);
       for (const projection of this.projections) {

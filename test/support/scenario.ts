@@ -3,15 +3,40 @@ import type { Test } from 'supertest';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { auth, TEST_START, type TestApp } from './app.js';
 
+/** The highest position a command of this app answered with, per app. */
+const answered = new WeakMap<TestApp, bigint>();
+
 /** HTTP helpers and a seeded world (rate card, verified engineer) for end-to-end tests. */
 export function client(t: TestApp) {
   const post = (path: string, role: string, body: unknown = {}, key?: string) => {
     const req = request(t.http).post(path).set(auth(role));
     if (key) req.set('Idempotency-Key', key);
+    req.on('response', (res: { body?: { position?: unknown } }) => {
+      const position = res.body?.position;
+      if (typeof position === 'string' && /^\d+$/.test(position) && BigInt(position) > (answered.get(t) ?? 0n)) answered.set(t, BigInt(position));
+    });
     return req.send(body as object);
   };
   const get = (path: string, role: string) => request(t.http).get(path).set(auth(role));
-  const head = () => t.app.get<EventStore>(EVENT_STORE).headPosition();
+  const rawHead = () => t.app.get<EventStore>(EVENT_STORE).headPosition();
+  /**
+   * The head once every answered command is visible: on PostgreSQL readers stop below the
+   * cluster-wide transaction horizon, which any transaction in progress elsewhere holds back.
+   */
+  const head = async () => {
+    const target = answered.get(t) ?? 0n;
+    let last = -1n;
+    let steady = 0;
+    // Visible past every answered command, and unchanged over three reads (a second append of a
+    // command, such as a complaint's link on its order, comes after the answered position).
+    for (let i = 0; i < 300 && steady < 3; i++) {
+      const position = await rawHead();
+      steady = position >= target && position === last ? steady + 1 : 0;
+      last = position;
+      if (steady < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return last;
+  };
   /** A refused request answers with its status and code, and appends nothing. */
   const refused = async (send: () => Test, status: number, code: string) => {
     const before = await head();
