@@ -260,16 +260,7 @@ function checkPolicy(policy: ScorePolicy): void {
   }
 }
 
-interface Counts {
-  jobs: number;
-  firstTimeFixJobs: number;
-  checkIns: number;
-  onTimeCheckIns: number;
-  ratedJobs: number;
-  satisfiedJobs: number;
-  upheldComplaints: number;
-  overchargeJobs: number;
-}
+type Counts = Omit<EngineerScoreInputs, 'engineerId'>;
 
 const NO_COUNTS: Counts = { jobs: 0, firstTimeFixJobs: 0, checkIns: 0, onTimeCheckIns: 0, ratedJobs: 0, satisfiedJobs: 0, upheldComplaints: 0, overchargeJobs: 0 };
 const COUNT_FIELDS = Object.keys(NO_COUNTS) as (keyof Counts)[];

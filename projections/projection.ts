@@ -87,6 +87,3 @@ export class ProjectionError extends Error {
     this.name = 'ProjectionError';
   }
 }
-
-/** Column names of a table spec, in order. */
-export const columnNames = (table: TableSpec): string[] => table.columns.map((c) => c.name);

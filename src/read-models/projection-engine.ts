@@ -163,9 +163,6 @@ export class ProjectionEngine {
     return true;
   }
 
-  hasDerived(slot: ProjectionSlot): boolean {
-    return this.derived.some((d) => d.projection === slot.projection.name);
-  }
 }
 
 function maxInstant(a: string | null, b: string): string {

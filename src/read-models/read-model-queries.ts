@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { firstValueFrom, race, timer } from 'rxjs';
-import type { Cell, Row, TableSpec } from '../../projections/projection.js';
+import type { Cell, Row } from '../../projections/projection.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { DomainError, NotFound, ValidationFailed } from '../shared/domain-error.js';
@@ -162,10 +162,6 @@ export class ReadModelQueries {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(sort.map(([c]) => last[c]!)) : null };
-  }
-
-  spec(table: string): TableSpec {
-    return this.readModels.table(table);
   }
 }
 

@@ -42,8 +42,8 @@ function forReader(row: Row, actor: Actor): Row {
 export class ReadModelsController {
   constructor(private readonly queries: ReadModelQueries) {}
 
-  private pageJson(page: Page, position: string | null, actor: Actor) {
-    return { items: page.items.map((r) => toJson(forReader(r, actor))), nextCursor: page.nextCursor, position };
+  private pageJson(page: Page, position: string | null, actor: Actor, extra: (row: Row) => Record<string, unknown> = () => ({})) {
+    return { items: page.items.map((r) => ({ ...toJson(forReader(r, actor)), ...extra(r) })), nextCursor: page.nextCursor, position };
   }
 
   @Get('orders/:id/bill')
@@ -108,10 +108,7 @@ export class ReadModelsController {
       overdue: query.overdue === undefined ? undefined : query.overdue === 'true',
     };
     const page = await this.queries.complaints(filter, query.limit ?? DEFAULT_LIMIT, query.cursor);
-    return {
-      ...this.pageJson(page, position, actor),
-      items: page.items.map((r) => ({ ...toJson(r), overdue: this.queries.overdue(r) })),
-    };
+    return this.pageJson(page, position, actor, (r) => ({ overdue: this.queries.overdue(r) }));
   }
 
   @Get('complaints/:id')
