@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-old-space-size=384
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { integrityCommands } from './cli/integrity.command.js';
 import { rebuildCommand, UsageError } from './cli/rebuild.command.js';
 import { ConfigError } from './config/config.js';
 
@@ -11,10 +12,11 @@ import { ConfigError } from './config/config.js';
  */
 const program = new Command()
   .name('service-ledger')
-  .description('service-ledger operations: rebuild read models')
+  .description('service-ledger operations on the ledger: rebuild read models, verify, sign checkpoints')
   .showHelpAfterError();
 
 rebuildCommand(program);
+integrityCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {

@@ -1,12 +1,15 @@
+import { userInfo } from 'node:os';
 import { loadConfig } from '../config/config.js';
+import type { Actor, Role } from '../event-store/envelope.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { openEventStore } from '../event-store/open-event-store.js';
 import type { ReadModels } from '../read-models/read-models.js';
 import { openReadModels } from '../read-models/read-models.module.js';
-import { SystemClock } from '../shared/clock.js';
+import { type Clock, SystemClock } from '../shared/clock.js';
 
 export interface Ledger {
   store: EventStore;
+  clock: Clock;
   readModels: ReadModels;
 }
 
@@ -18,11 +21,22 @@ export async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promi
   try {
     const readModels = await openReadModels(config, clock);
     try {
-      return await work({ store, readModels });
+      return await work({ store, readModels, clock });
     } finally {
       await readModels.sql.close();
     }
   } finally {
     await store.close();
   }
+}
+
+/** Who the CLI acts as in what it records: the operating-system user, with the role given. */
+export function cliActor(role: Role): Actor {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): the actor stays 'cli:unknown'.
+  }
+  return { id: `cli:${user}`, role };
 }

@@ -41,3 +41,9 @@ export function progressBar(label: string, startedAt = performance.now()): Progr
     },
   };
 }
+
+/** How far a scan from `first` to `head` has come at `position`, as a fraction (positions are not counts). */
+export function positionFraction(p: { position: bigint; firstPosition: bigint | null; headPosition: bigint }): number {
+  const span = p.firstPosition === null ? 0n : p.headPosition - p.firstPosition;
+  return span <= 0n ? 1 : Math.min(1, Number(p.position - p.firstPosition!) / Number(span));
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { progressBar } from './progress.js';
+import { positionFraction, progressBar } from './progress.js';
 import { withLedger } from './context.js';
 
 export function rebuildCommand(program: Command): void {
@@ -22,11 +22,7 @@ export function rebuildCommand(program: Command): void {
         const bar = progressBar(`rebuild ${chosen.join(', ')}`, started);
         const result = await readModels.rebuild(store, chosen, {
           batchSize: options.batchSize,
-          onProgress: (p) => {
-            const span = p.firstPosition === null ? 0n : p.headPosition - p.firstPosition;
-            const fraction = span <= 0n ? 1 : Math.min(1, Number(p.position - p.firstPosition!) / Number(span));
-            bar.update(p.events, fraction);
-          },
+          onProgress: (p) => bar.update(p.events, positionFraction(p)),
         });
         bar.stop();
         const seconds = (performance.now() - started) / 1000;

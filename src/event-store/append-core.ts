@@ -10,7 +10,7 @@ import {
   MAX_EVENTS_PER_APPEND,
   WrongExpectedRevision,
 } from './event-store.port.js';
-import { eventHash, GENESIS_HASH } from './hash-chain.js';
+import { GENESIS_HASH, hashOfParts } from './hash-chain.js';
 
 /**
  * What every adapter does the same way around an append: validate, derive event ids, chain
@@ -51,6 +51,11 @@ export function validateAppend(stream: string, events: NewEvent[]): string {
   for (const event of events) {
     if (event.metadata?.commandId !== commandId) throw new InvalidAppend('all events of one append must share one commandId');
     if (!event.type || typeof event.type !== 'string') throw new InvalidAppend('every event needs a type');
+    try {
+      canonicalJson(event.type);
+    } catch (error) {
+      throw new InvalidAppend(`event type ${JSON.stringify(event.type)}: ${(error as Error).message}`);
+    }
     if (!Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 1) {
       throw new InvalidAppend(`event ${event.type}: schemaVersion must be a positive integer`);
     }
@@ -66,11 +71,19 @@ export function checkExpectedRevision(stream: string, head: StreamHead, expected
   if (!ok) throw new WrongExpectedRevision(stream, expected, actual);
 }
 
+/** The canonical JSON texts of an event's payload and metadata, as hashed. */
+export interface PayloadTexts {
+  data: string;
+  metadata: string;
+}
+
 /**
  * Builds the records to write on top of `head`. Positions are left 0n for the adapter to fill.
  * A payload that has no canonical form (a float, a function) is refused here, before any write.
+ * `texts`, when given, receives each record's canonical payload and metadata texts, for adapters
+ * that store them as they were hashed.
  */
-export function buildRecords(stream: string, events: NewEvent[], head: StreamHead, recordedAt: string): RecordedEvent[] {
+export function buildRecords(stream: string, events: NewEvent[], head: StreamHead, recordedAt: string, texts?: PayloadTexts[]): RecordedEvent[] {
   const commandId = events[0]!.metadata.commandId;
   let prevHash = head.hash;
   return events.map((event, index) => {
@@ -87,7 +100,9 @@ export function buildRecords(stream: string, events: NewEvent[], head: StreamHea
     };
     let hash: string;
     try {
-      hash = eventHash(fields);
+      const text = { data: canonicalJson(fields.data), metadata: canonicalJson(fields.metadata) };
+      hash = hashOfParts(fields, text.data, text.metadata);
+      texts?.push(text);
     } catch (error) {
       throw new InvalidAppend(`event ${event.type}: ${(error as Error).message}`);
     }

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
 import {
   buildRecords,
+  type PayloadTexts,
   checkExpectedRevision,
   candidateEventIds,
   HeadCache,
@@ -22,7 +23,9 @@ import {
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
+  type ReadStoredOptions,
   type ReadStreamOptions,
+  type StoredEvent,
   type SubscribeOptions,
   WrongExpectedRevision,
 } from './event-store.port.js';
@@ -59,7 +62,12 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** A row as an array, in COLUMNS order. */
+type RawRow = [number, string, string, number, string, number, string, string, string, string, string];
+
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+/** COLUMNS with empty payloads. */
+const ENVELOPE_COLUMNS = `position, event_id, stream, revision, type, schema_version, '' AS data, '' AS metadata, recorded_at, prev_hash, hash`;
 
 /**
  * The default store: SQLite in-process through better-sqlite3. One connection writes, in
@@ -68,6 +76,7 @@ const COLUMNS = 'position, event_id, stream, revision, type, schema_version, dat
  */
 export class EmbeddedEventStore implements EventStore {
   readonly kind = 'embedded' as const;
+  readonly positionScheme = { kind: 'dense' } as const;
   private readonly db: Database.Database;
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly stmt: {
@@ -76,6 +85,9 @@ export class EmbeddedEventStore implements EventStore {
     byIds: (n: number) => Database.Statement<string[], EventRow>;
     stream: Database.Statement<[string, number, string, number], EventRow>;
     all: Database.Statement<[bigint, number], EventRow>;
+    highestAssigned: Database.Statement<[], { seq: number | bigint }>;
+    allRaw: Database.Statement<[number, number], unknown[]>;
+    allRawEnvelope: Database.Statement<[number, number], unknown[]>;
     headPosition: Database.Statement<[], { p: number | bigint | null }>;
   };
   private readonly byIdsCache = new Map<number, Database.Statement<string[], EventRow>>();
@@ -125,8 +137,15 @@ export class EmbeddedEventStore implements EventStore {
       ),
       all: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
+      highestAssigned: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
+      allRaw: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      allRawEnvelope: this.db.prepare(`SELECT ${ENVELOPE_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
     };
     this.stmt.all.safeIntegers(true);
+    this.stmt.highestAssigned.safeIntegers(true);
+    // Verification reads everything: rows as arrays, plain numbers (a position past 2^53 is refused below).
+    this.stmt.allRaw.raw(true);
+    this.stmt.allRawEnvelope.raw(true);
     // Nested better-sqlite3 transactions are savepoints: each append of a batch can fail alone.
     this.savepoint = this.db.transaction(this.attempt);
     const batch = this.db.transaction((work: () => void) => work());
@@ -142,22 +161,23 @@ export class EmbeddedEventStore implements EventStore {
   private readonly attempt = (stream: string, events: NewEvent[], expected: ExpectedRevision, cached?: StreamHead): AppendResult => {
     const head: StreamHead = cached ?? this.stmt.head.get(stream) ?? NO_STREAM_HEAD;
     checkExpectedRevision(stream, head, expected);
-    const records = buildRecords(stream, events, head, this.options.clock.now());
-    for (const r of records) {
+    const texts: PayloadTexts[] = [];
+    const records = buildRecords(stream, events, head, this.options.clock.now(), texts);
+    records.forEach((r, i) => {
       const info = this.stmt.insert.run(
         r.eventId,
         r.stream,
         r.revision,
         r.type,
         r.schemaVersion,
-        JSON.stringify(r.data),
-        JSON.stringify(r.metadata),
+        texts[i]!.data,
+        texts[i]!.metadata,
         r.recordedAt,
         r.prevHash,
         r.hash,
       );
       r.position = BigInt(info.lastInsertRowid);
-    }
+    });
     const last = records[records.length - 1]!;
     return { alreadyAppended: false, revision: last.revision, position: last.position, events: records };
   };
@@ -250,6 +270,35 @@ export class EmbeddedEventStore implements EventStore {
     return this.readAllSync(options.fromPosition ?? 0n, options.maxCount ?? 1000);
   }
 
+  async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
+    const from = options.fromPosition ?? 0n;
+    if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
+    const statement = options.payload === false ? this.stmt.allRawEnvelope : this.stmt.allRaw;
+    const rows = statement.all(Number(from), options.maxCount ?? 1000) as RawRow[];
+    return rows.map((r) => {
+      if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);
+      return {
+        position: BigInt(r[0]),
+        eventId: r[1],
+        stream: r[2],
+        revision: r[3],
+        type: r[4],
+        schemaVersion: r[5],
+        data: r[6],
+        metadata: r[7],
+        recordedAt: r[8],
+        prevHash: r[9],
+        hash: r[10],
+      };
+    });
+  }
+
+  /** AUTOINCREMENT keeps the highest rowid ever used in sqlite_sequence, even after a delete. */
+  async highestAssignedPosition(): Promise<bigint> {
+    const seq = this.stmt.highestAssigned.get()?.seq;
+    return seq == null ? 0n : BigInt(seq);
+  }
+
   private readAllSync(fromPosition: bigint, maxCount: number): RecordedEvent[] {
     return this.stmt.all.all(fromPosition, maxCount).map(toRecorded);
   }
@@ -281,7 +330,7 @@ export class EmbeddedEventStore implements EventStore {
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+function toStored(row: EventRow): StoredEvent {
   return {
     eventId: row.event_id,
     type: row.type,
@@ -290,9 +339,14 @@ function toRecorded(row: EventRow): RecordedEvent {
     revision: Number(row.revision),
     position: BigInt(row.position),
     recordedAt: row.recorded_at,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: row.data,
+    metadata: row.metadata,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  const stored = toStored(row);
+  return { ...stored, data: JSON.parse(stored.data), metadata: JSON.parse(stored.metadata) };
 }

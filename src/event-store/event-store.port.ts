@@ -31,6 +31,11 @@ export interface ReadAllOptions {
   maxCount?: number;
 }
 
+export interface ReadStoredOptions extends ReadAllOptions {
+  /** False: leave data and metadata out (empty strings), for checks that need only the envelope. */
+  payload?: boolean;
+}
+
 export interface SubscribeOptions {
   /** Inclusive lower bound: the first event delivered is the first at or after it. */
   fromPosition?: bigint;
@@ -45,8 +50,33 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent[]> {
   close(): Promise<void>;
 }
 
+/** An event as stored: payload and metadata as the store's JSON text, which verification hashes. */
+export interface StoredEvent {
+  position: bigint;
+  eventId: string;
+  stream: string;
+  revision: number;
+  type: string;
+  schemaVersion: number;
+  recordedAt: string;
+  data: string;
+  metadata: string;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * How a store assigns global positions, which says what a gap between two positions means:
+ * - dense: every position from 1 to the highest ever assigned holds an event (embedded);
+ * - transaction: position = (transaction id << shift) + index, the indexes of one append run
+ *   from 0 without gaps, and gaps between transactions are normal (PostgreSQL);
+ * - opaque: positions are the server's own (EventStoreDB) and gaps cannot be judged.
+ */
+export type PositionScheme = { kind: 'dense' } | { kind: 'transaction'; shift: bigint } | { kind: 'opaque' };
+
 export interface EventStore {
   readonly kind: 'embedded' | 'postgres' | 'eventstoredb';
+  readonly positionScheme: PositionScheme;
   /**
    * Appends events atomically. All events must carry the same metadata.commandId: event ids are
    * derived from it, which makes a retried append a no-op that reports the original result.
@@ -55,6 +85,10 @@ export interface EventStore {
   append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** `$all` as stored, payloads unparsed: for verification. */
+  readAllStored(options?: ReadStoredOptions): Promise<StoredEvent[]>;
+  /** The highest position a dense store ever assigned, even if its event is gone. */
+  highestAssignedPosition?(): Promise<bigint>;
   subscribeAll(options?: SubscribeOptions): AllSubscription;
   /** Position of the last event a reader may see now (0n for an empty store). */
   headPosition(): Promise<bigint>;

@@ -14,6 +14,7 @@ import {
 } from '@eventstore/db-client';
 import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
+import { canonicalJson } from './canonical.js';
 import { buildRecords, checkExpectedRevision, NO_STREAM_HEAD, replayResult, type StreamHead, validateAppend } from './append-core.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './envelope.js';
 import {
@@ -22,7 +23,9 @@ import {
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
+  type ReadStoredOptions,
   type ReadStreamOptions,
+  type StoredEvent,
   type SubscribeOptions,
   WrongExpectedRevision,
 } from './event-store.port.js';
@@ -49,6 +52,7 @@ interface StoredMetadata extends EventMetadata {
  */
 export class EventStoreDbEventStore implements EventStore {
   readonly kind = 'eventstoredb' as const;
+  readonly positionScheme = { kind: 'opaque' } as const;
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new Set<PollingSubscription>();
   private wakeSubscription: AllStreamSubscription | null = null;
@@ -198,6 +202,11 @@ export class EventStoreDbEventStore implements EventStore {
     live.on('error', () => {
       if (this.wakeSubscription === live) this.wakeSubscription = null;
     });
+  }
+
+  /** The client hands payloads over parsed; their canonical texts are what was hashed. */
+  async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
+    return (await this.readAll(options)).map((e) => ({ ...e, data: canonicalJson(e.data), metadata: canonicalJson(e.metadata) }));
   }
 
   async headPosition(): Promise<bigint> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import type { EventMetadata, RecordedEvent } from './envelope.js';
 
@@ -19,18 +19,47 @@ export interface HashedFields {
 }
 
 export function eventHash(fields: HashedFields): string {
-  const canonical = canonicalJson({
-    eventId: fields.eventId,
-    stream: fields.stream,
-    revision: fields.revision,
-    type: fields.type,
-    schemaVersion: fields.schemaVersion,
-    recordedAt: fields.recordedAt,
-    data: fields.data,
-    metadata: fields.metadata,
-    prevHash: fields.prevHash,
-  });
-  return createHash('sha256').update(canonical).digest('hex');
+  return hashOfParts(fields, canonicalJson(fields.data), canonicalJson(fields.metadata));
+}
+
+/** The envelope fields of an event besides its payload and metadata. */
+export type HashedHeader = Omit<HashedFields, 'data' | 'metadata'>;
+
+/**
+ * The event hash from the canonical JSON texts of its payload and metadata: SHA-256 over the
+ * canonical JSON of all hashed fields, assembled in canonical key order (data, eventId, metadata,
+ * prevHash, recordedAt, revision, schemaVersion, stream, type). Appends use it with the texts they
+ * store; verification uses it with the texts read back, so the stored bytes themselves are checked.
+ */
+export function hashOfParts(header: HashedHeader, dataJson: string, metadataJson: string): string {
+  // Strings of the header are plain JSON strings: appends refuse a type that has no canonical form
+  // (validateAppend), and the other header fields are generated (ids, ISO instants, hex hashes).
+  const canonical =
+    '{"data":' +
+    dataJson +
+    ',"eventId":' +
+    JSON.stringify(header.eventId) +
+    ',"metadata":' +
+    metadataJson +
+    ',"prevHash":' +
+    JSON.stringify(header.prevHash) +
+    ',"recordedAt":' +
+    JSON.stringify(header.recordedAt) +
+    ',"revision":' +
+    safeInteger(header.revision) +
+    ',"schemaVersion":' +
+    safeInteger(header.schemaVersion) +
+    ',"stream":' +
+    JSON.stringify(header.stream) +
+    ',"type":' +
+    JSON.stringify(header.type) +
+    '}';
+  return hash('sha256', canonical, 'hex');
+}
+
+function safeInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON allows only safe integers, got ${value}`);
+  return String(value);
 }
 
 export type ChainVerdict =

@@ -18,7 +18,9 @@ import {
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
+  type ReadStoredOptions,
   type ReadStreamOptions,
+  type StoredEvent,
   type SubscribeOptions,
   WrongExpectedRevision,
 } from './event-store.port.js';
@@ -72,6 +74,7 @@ interface EventRow {
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
+  readonly positionScheme = { kind: 'transaction', shift: POSITION_SHIFT } as const;
   readonly pool: pg.Pool;
   private readonly t: { events: string };
   /** Makes the usual append (a command that just read its stream) one round trip. */
@@ -79,6 +82,10 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly columns =
     'position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+  private readonly envelopeColumns =
+    `position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, '' AS data, '' AS metadata, recorded_at, prev_hash, hash`;
+  private readonly storedColumns =
+    'position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, data::text AS data, metadata::text AS metadata, recorded_at, prev_hash, hash';
 
   private constructor(private readonly options: PostgresStoreOptions) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
@@ -267,18 +274,26 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllRows(options, this.columns, toRecorded);
+  }
+
+  async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
+    return this.readAllRows(options, options.payload === false ? this.envelopeColumns : this.storedColumns, toStored);
+  }
+
+  private async readAllRows<T extends { position: bigint }>(options: ReadAllOptions, columns: string, map: (row: EventRow) => T): Promise<T[]> {
     const from = options.fromPosition ?? 0n;
     const maxCount = options.maxCount ?? 1000;
     // An older horizon is always safe (every transaction below it had finished then, so it still
     // has): reuse it while catching up, and ask for a fresh one when the read reaches it.
     let horizon = this.horizon;
     if (from >= horizon) horizon = await this.refreshHorizon();
-    let events = await this.range(from, horizon, maxCount);
+    let events = await this.range(from, horizon, maxCount, columns, map);
     if (events.length < maxCount) {
       const fresh = await this.refreshHorizon();
       if (fresh > horizon) {
         const next = events.length > 0 ? events[events.length - 1]!.position + 1n : from;
-        events = events.concat(await this.range(next, fresh, maxCount - events.length));
+        events = events.concat(await this.range(next, fresh, maxCount - events.length, columns, map));
       }
     }
     return events;
@@ -304,15 +319,15 @@ export class PostgresEventStore implements EventStore {
    * The next events from `from`, cut at the horizon in code: a bound the planner cannot estimate
    * (or a fresh table without statistics) would turn the index range scan into a scan and sort.
    */
-  private async range(from: bigint, below: bigint, maxCount: number): Promise<RecordedEvent[]> {
+  private async range<T extends { position: bigint }>(from: bigint, below: bigint, maxCount: number, columns: string, map: (row: EventRow) => T): Promise<T[]> {
     if (from >= below || maxCount <= 0) return [];
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${this.columns} FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position LIMIT $2`,
+      `SELECT ${columns} FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position LIMIT $2`,
       [from.toString(), maxCount],
     );
-    const events: RecordedEvent[] = [];
+    const events: T[] = [];
     for (const row of rows) {
-      const event = toRecorded(row);
+      const event = map(row);
       if (event.position >= below) break;
       events.push(event);
     }
@@ -348,6 +363,10 @@ export class PostgresEventStore implements EventStore {
     for (const s of [...this.subscriptions]) await s.close();
     await this.pool.end();
   }
+}
+
+function toStored(row: EventRow): StoredEvent {
+  return { ...toRecorded(row), data: row.data as string, metadata: row.metadata as unknown as string };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -1,12 +1,13 @@
-import { sql } from 'kysely';
-import type { Projection, TableSpec } from '../../projections/projection.js';
+import { type Kysely, sql } from 'kysely';
+import type { Projection, Row, TableSpec } from '../../projections/projection.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 import type { Clock } from '../shared/clock.js';
 import { type Checkpoint, createCheckpointTables, putCheckpoint, readCheckpoint, readCheckpoints, settingsOf } from './checkpoints.js';
 import { engineerScoresDerived } from './engineer-score-inputs.js';
-import { ProjectionEngine, ProjectionSlot } from './projection-engine.js';
-import { ReadStore } from './read-store.js';
+import { type DerivedTable, ProjectionEngine, ProjectionSlot } from './projection-engine.js';
+import { ReadStore, TableDigest } from './read-store.js';
+import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { createViews, dropViews } from './views.js';
 
 export const READ_MODELS = Symbol('READ_MODELS');
@@ -28,6 +29,33 @@ export interface RebuildResult {
 }
 
 const REBUILD_SUFFIX = '__rebuild';
+const VERIFY_SUFFIX = '__verify';
+const LIVE_DERIVED_SUFFIX = '__verify_live';
+const VERIFY_ROUNDS = 5;
+
+export interface TableComparison {
+  projection: string;
+  table: string;
+  /** Position the live table stood at, which the replay was taken to. */
+  position: string | null;
+  live: { rows: number; sha256: string };
+  replay: { rows: number; sha256: string };
+  equal: boolean;
+}
+
+export interface ReplayComparison {
+  tables: TableComparison[];
+  discrepancies: Discrepancy[];
+}
+
+function groupByLimit(slots: ProjectionSlot[], until?: Map<ProjectionSlot, bigint | null>): Map<bigint | null, ProjectionSlot[]> {
+  const groups = new Map<bigint | null, ProjectionSlot[]>();
+  for (const slot of slots) {
+    const limit = until ? (until.get(slot) ?? -1n) : null;
+    groups.set(limit, [...(groups.get(limit) ?? []), slot]);
+  }
+  return groups;
+}
 
 /**
  * The read-model side as a whole: the projections, their tables in the read database, the
@@ -37,6 +65,7 @@ const REBUILD_SUFFIX = '__rebuild';
 export class ReadModels {
   readonly store: ReadStore;
   readonly engine: ProjectionEngine;
+  private readonly derived: DerivedTable[] = [engineerScoresDerived];
 
   constructor(
     readonly sql: SqlDatabase,
@@ -44,7 +73,7 @@ export class ReadModels {
     private readonly clock: Clock,
   ) {
     this.store = new ReadStore(sql);
-    this.engine = new ProjectionEngine(this.store, [engineerScoresDerived]);
+    this.engine = new ProjectionEngine(this.store, this.derived);
   }
 
   get db() {
@@ -130,23 +159,7 @@ export class ReadModels {
       }
     });
 
-    const headPosition = await eventStore.headPosition();
-    let from = 0n;
-    let events = 0;
-    let firstPosition: bigint | null = null;
-    for (;;) {
-      const batch = await eventStore.readAll({ fromPosition: from, maxCount: batchSize });
-      if (batch.length === 0) break;
-      firstPosition ??= batch[0]!.position;
-      await this.db.transaction().execute(async (trx) => {
-        const outcome = await this.engine.applyBatch(trx, slots, batch, true);
-        if (outcome.failures.length > 0) throw outcome.failures[0]!;
-      });
-      events += batch.length;
-      from = batch[batch.length - 1]!.position + 1n;
-      await options.onProgress?.({ events, position: from - 1n, firstPosition, headPosition });
-      if (batch.length < batchSize) break;
-    }
+    const { events, position } = await this.replay(eventStore, slots, { batchSize, onProgress: options.onProgress });
 
     for (const slot of slots) {
       await this.db.transaction().execute(async (trx) => {
@@ -184,7 +197,205 @@ export class ReadModels {
         });
       }
     });
-    return { projections: projections.map((p) => p.name), events, position: from === 0n ? null : from - 1n, generation };
+    return { projections: projections.map((p) => p.name), events, position, generation };
+  }
+
+  /**
+   * Feeds `$all` from where each slot stands (its checkpoint) into the slots, writing deferred.
+   * With `until`, a slot takes no event past its limit (null: none at all), and the read stops at
+   * the highest limit.
+   */
+  private async replay(
+    eventStore: EventStore,
+    slots: ProjectionSlot[],
+    options: { batchSize: number; until?: Map<ProjectionSlot, bigint | null>; onProgress?: (p: RebuildProgress) => void | Promise<void> },
+  ): Promise<{ events: number; position: bigint | null }> {
+    const { batchSize, until } = options;
+    const limits = until ? [...until.values()].map((l) => l ?? -1n) : [];
+    const stopAt = until ? limits.reduce((a, b) => (b > a ? b : a), -1n) : null;
+    const headPosition = stopAt ?? (await eventStore.headPosition());
+    let from = slots.reduce<bigint | null>((low, s) => (low === null || (s.checkpoint ?? -1n) < low ? (s.checkpoint ?? -1n) : low), null)! + 1n;
+    let events = 0;
+    let firstPosition: bigint | null = null;
+    let position: bigint | null = from > 0n ? from - 1n : null;
+    while (stopAt === null || from <= stopAt) {
+      let batch = await eventStore.readAll({ fromPosition: from, maxCount: batchSize });
+      if (stopAt !== null) batch = batch.filter((e) => e.position <= stopAt);
+      if (batch.length === 0) break;
+      firstPosition ??= batch[0]!.position;
+      await this.db.transaction().execute(async (trx) => {
+        for (const [limit, group] of groupByLimit(slots, until)) {
+          const part = limit === null ? batch : batch.filter((e) => e.position <= limit);
+          if (part.length === 0) continue;
+          const outcome = await this.engine.applyBatch(trx, group, part, true);
+          if (outcome.failures.length > 0) throw outcome.failures[0]!;
+        }
+      });
+      events += batch.length;
+      position = batch[batch.length - 1]!.position;
+      from = position + 1n;
+      await options.onProgress?.({ events, position, firstPosition, headPosition });
+      if (batch.length < batchSize) break;
+    }
+    return { events, position };
+  }
+
+  /**
+   * Replays every projection into scratch tables, each up to the position its live tables stand at,
+   * and compares the tables row by row (with a digest of each side). The live tables are only read,
+   * inside one snapshot together with their checkpoints; if a runner moves them meanwhile the replay
+   * catches up and compares again. A derived table (engineer_scores, refreshed by the runner from
+   * time to time) is compared as computed from the live tables at the live watermark.
+   */
+  async compareWithReplay(
+    eventStore: EventStore,
+    options: { batchSize?: number; onProgress?: (p: RebuildProgress) => void | Promise<void> } = {},
+  ): Promise<ReplayComparison> {
+    const checkpoints = await this.ensureSchema();
+    const discrepancies: Discrepancy[] = [];
+    const current = this.projections.filter((projection) => {
+      const checkpoint = checkpoints.get(projection.name)!;
+      if (this.isCurrent(projection, checkpoint)) return true;
+      discrepancies.push({
+        kind: 'projection_stale',
+        message: `projection ${projection.name}: its tables were built by version ${checkpoint.version} with settings ${checkpoint.settings}; this code is version ${projection.version} with settings ${settingsOf(projection)}: they must be rebuilt (the runner does so on start, or service-ledger rebuild)`,
+      });
+      return false;
+    });
+    const slots = current.map((p) => new ProjectionSlot(p, (table) => `${table}${VERIFY_SUFFIX}`));
+    const scratch = slots.flatMap((slot) => slot.projection.tables.map((spec) => ({ spec, physical: slot.physical(spec.name) })));
+    const liveDerived = this.derived.filter((d) => slots.some((s) => s.projection.name === d.projection));
+    const dropScratch = () =>
+      this.db.transaction().execute(async (trx) => {
+        for (const { physical } of scratch) await this.store.dropTable(trx, physical);
+        for (const d of liveDerived) await this.store.dropTable(trx, `${d.table}${LIVE_DERIVED_SUFFIX}`);
+      });
+    await dropScratch();
+    await this.db.transaction().execute(async (trx) => {
+      for (const { spec, physical } of scratch) await this.store.createTable(trx, spec, physical, 'verify');
+      for (const d of liveDerived) await this.store.createTable(trx, this.table(d.table), `${d.table}${LIVE_DERIVED_SUFFIX}`, 'verify_live');
+    });
+    try {
+      for (let round = 1; ; round++) {
+        const live = await readCheckpoints(this.db);
+        const until = new Map(slots.map((slot) => [slot, live.get(slot.projection.name)!.position]));
+        await this.replay(eventStore, slots, { batchSize: options.batchSize ?? 5_000, until, onProgress: options.onProgress });
+        for (const slot of slots) {
+          await this.db.transaction().execute(async (trx) => {
+            await this.engine.flush(trx, slot);
+            await this.engine.refreshDerived(trx, slot, true);
+          });
+        }
+        const tables = await this.snapshot(async (trx) => {
+          const now = await readCheckpoints(trx);
+          if (slots.some((slot) => now.get(slot.projection.name)!.position !== until.get(slot))) return null;
+          const out: TableComparison[] = [];
+          for (const slot of slots) {
+            const checkpoint = now.get(slot.projection.name)!;
+            for (const spec of slot.projection.tables) {
+              const derived = liveDerived.find((d) => d.table === spec.name);
+              let livePhysical = spec.name;
+              if (derived) {
+                livePhysical = `${spec.name}${LIVE_DERIVED_SUFFIX}`;
+                const rows = checkpoint.watermark === null ? [] : await derived.compute(trx, (t) => t, checkpoint.watermark);
+                await this.store.replaceAll(trx, spec, livePhysical, rows);
+              }
+              const compared = await this.compareTables(trx, spec, livePhysical, slot.physical(spec.name));
+              out.push({
+                projection: slot.projection.name,
+                table: spec.name,
+                position: checkpoint.position?.toString() ?? null,
+                live: compared.live,
+                replay: compared.replay,
+                equal: compared.difference === null,
+              });
+              if (compared.difference) discrepancies.push(compared.difference);
+            }
+          }
+          return out;
+        });
+        if (tables) return { tables, discrepancies };
+        if (round === VERIFY_ROUNDS) {
+          throw new Error(`the read models moved on during each of ${VERIFY_ROUNDS} comparisons; stop the projection runner (PROJECTIONS=off) and verify again`);
+        }
+      }
+    } finally {
+      await dropScratch();
+    }
+  }
+
+  /** Work on one consistent view of the read database (SQLite: one transaction; PostgreSQL: repeatable read). */
+  private snapshot<T>(work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+    const transaction = this.db.transaction();
+    return (this.sql.dialect === 'postgres' ? transaction.setIsolationLevel('repeatable read') : transaction).execute(work);
+  }
+
+  /** Both tables in key order side by side: digests of each and the first row that differs. */
+  private async compareTables(
+    db: Kysely<any>,
+    spec: TableSpec,
+    livePhysical: string,
+    replayPhysical: string,
+  ): Promise<{ live: { rows: number; sha256: string }; replay: { rows: number; sha256: string }; difference: Discrepancy | null }> {
+    const live = new TableDigest(spec);
+    const replay = new TableDigest(spec);
+    const pending: { live: Row[]; replay: Row[] } = { live: [], replay: [] };
+    let difference: Discrepancy | null = null;
+    const compare = async () => {
+      while (pending.live.length > 0 && pending.replay.length > 0) {
+        const a = pending.live.shift()!;
+        const b = pending.replay.shift()!;
+        const lineA = live.line(a);
+        const lineB = replay.line(b);
+        live.add(a, lineA);
+        replay.add(b, lineB);
+        if (difference === null && lineA !== lineB) difference = await this.describeDifference(db, spec, replayPhysical, a, b);
+      }
+    };
+    const liveRows = this.store.scan(db, spec, livePhysical);
+    const replayRows = this.store.scan(db, spec, replayPhysical);
+    let liveDone = false;
+    let replayDone = false;
+    while (!liveDone || !replayDone) {
+      if (!liveDone && pending.live.length === 0) {
+        const next = await liveRows.next();
+        if (next.done) liveDone = true;
+        else pending.live.push(...next.value);
+      }
+      if (!replayDone && pending.replay.length === 0) {
+        const next = await replayRows.next();
+        if (next.done) replayDone = true;
+        else pending.replay.push(...next.value);
+      }
+      await compare();
+      if ((liveDone && pending.live.length === 0) || (replayDone && pending.replay.length === 0)) {
+        // One side ended: what is left of the other is extra.
+        for (const row of pending.live) live.add(row);
+        for (const row of pending.replay) replay.add(row);
+        const extraLive = pending.live[0];
+        const extraReplay = pending.replay[0];
+        pending.live = [];
+        pending.replay = [];
+        difference ??= extraLive ? rowOnly(spec, extraLive, 'live') : extraReplay ? rowOnly(spec, extraReplay, 'replay') : null;
+      }
+    }
+    return { live: live.result(), replay: replay.result(), difference };
+  }
+
+  /** Two rows met at the same place in key order: the same key with other values, or a row one side lacks. */
+  private async describeDifference(db: Kysely<any>, spec: TableSpec, replayPhysical: string, live: Row, replay: Row): Promise<Discrepancy> {
+    const key = keyOf(spec, live);
+    if (JSON.stringify(key) === JSON.stringify(keyOf(spec, replay))) {
+      const column = spec.columns.find((c) => JSON.stringify(live[c.name]) !== JSON.stringify(replay[c.name]))!;
+      return {
+        kind: 'projection_row_differs',
+        table: spec.name,
+        key,
+        message: `${spec.name} ${JSON.stringify(key)}: ${column.name} is ${JSON.stringify(live[column.name])} in the live table, ${JSON.stringify(replay[column.name])} in a fresh replay`,
+      };
+    }
+    const [inReplay] = await this.store.load(db, spec, replayPhysical, [spec.primaryKey.map((c) => live[c]!)]);
+    return inReplay ? rowOnly(spec, replay, 'replay') : rowOnly(spec, live, 'live');
   }
 
   /** A digest per table (rows in primary-key order): equal digests, equal read models. */
@@ -195,4 +406,21 @@ export class ReadModels {
     }
     return out;
   }
+}
+
+function keyOf(spec: TableSpec, row: Row): Record<string, unknown> {
+  return Object.fromEntries(spec.primaryKey.map((c) => [c, row[c]]));
+}
+
+function rowOnly(spec: TableSpec, row: Row, side: 'live' | 'replay'): Discrepancy {
+  const key = keyOf(spec, row);
+  return {
+    kind: 'projection_row_differs',
+    table: spec.name,
+    key,
+    message:
+      side === 'live'
+        ? `${spec.name} ${JSON.stringify(key)} is in the live table but a fresh replay does not produce it`
+        : `${spec.name} ${JSON.stringify(key)} is produced by a fresh replay but missing from the live table`,
+  };
 }

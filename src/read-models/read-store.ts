@@ -134,17 +134,27 @@ export class ReadStore {
 
   /** SHA-256 over every row in primary-key order, decoded: equal digests mean equal tables. */
   async digest(db: Db, spec: TableSpec, physical = spec.name): Promise<{ rows: number; sha256: string }> {
-    const hash = createHash('sha256');
-    let rows = 0;
-    let query = db.selectFrom(physical).selectAll();
-    for (const column of spec.primaryKey) query = query.orderBy(column);
-    for (const row of await query.execute()) {
-      const decoded = this.decode(spec, row);
-      hash.update(JSON.stringify(spec.columns.map((c) => decoded[c.name])));
-      hash.update('\n');
-      rows++;
+    const digest = new TableDigest(spec);
+    for await (const rows of this.scan(db, spec, physical)) for (const row of rows) digest.add(row);
+    return digest.result();
+  }
+
+  /** Every row, decoded, in primary-key order, a chunk at a time (keyset pagination: memory stays flat). */
+  async *scan(db: Db, spec: TableSpec, physical = spec.name, chunk = 5_000): AsyncGenerator<Row[]> {
+    const pk = spec.primaryKey;
+    let after: Record<string, unknown> | null = null;
+    for (;;) {
+      let query = db.selectFrom(physical).selectAll();
+      if (after) {
+        const last = after;
+        query = query.where(sql<boolean>`(${sql.join(pk.map((c) => sql.ref(c)))}) > (${sql.join(pk.map((c) => last[c]))})`);
+      }
+      for (const column of pk) query = query.orderBy(column);
+      const raw = await query.limit(chunk).execute();
+      if (raw.length > 0) yield raw.map((r) => this.decode(spec, r));
+      if (raw.length < chunk) return;
+      after = raw[raw.length - 1]!;
     }
-    return { rows, sha256: hash.digest('hex') };
   }
 
   encode(spec: TableSpec, row: Row): Record<string, unknown> {
@@ -179,5 +189,28 @@ export function decodeCell(type: ColumnType, value: unknown): Cell {
       return value instanceof Date ? value.toISOString() : String(value);
     case 'text':
       return String(value);
+  }
+}
+
+/** The digest of a table's rows fed in primary-key order: what `ReadStore.digest` computes. */
+export class TableDigest {
+  private readonly hash = createHash('sha256');
+  private rows = 0;
+
+  constructor(private readonly spec: TableSpec) {}
+
+  /** The row as the digest covers it: its cells in column order. */
+  line(row: Row): string {
+    return JSON.stringify(this.spec.columns.map((c) => row[c.name]));
+  }
+
+  add(row: Row, line = this.line(row)): void {
+    this.hash.update(line);
+    this.hash.update('\n');
+    this.rows++;
+  }
+
+  result(): { rows: number; sha256: string } {
+    return { rows: this.rows, sha256: this.hash.digest('hex') };
   }
 }

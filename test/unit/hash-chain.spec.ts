@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { canonicalJson } from '../../src/event-store/canonical.js';
 import type { RecordedEvent } from '../../src/event-store/envelope.js';
 import { buildRecords, NO_STREAM_HEAD } from '../../src/event-store/append-core.js';
-import { verifyStream } from '../../src/event-store/hash-chain.js';
-import { noted } from '../support/events.js';
+import { eventHash, verifyStream } from '../../src/event-store/hash-chain.js';
+import { meta, noted } from '../support/events.js';
 
 function chain(n: number): RecordedEvent[] {
   const events = Array.from({ length: n }, (_, i) => noted('cmd', { i, amountFen: 100 * i }));
@@ -46,5 +48,33 @@ describe('verifyStream', () => {
     const events = chain(4);
     const renumbered = [events[0]!, { ...events[2]!, revision: 1 }, { ...events[3]!, revision: 2 }];
     expect(verifyStream('order-1', renumbered)).toMatchObject({ ok: false, revision: 1, problem: 'prev_hash_mismatch' });
+  });
+});
+
+describe('event hash', () => {
+  it('is SHA-256 over the canonical JSON of the hashed fields, which anyone can recompute from an exported event', () => {
+    const payload = fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer())));
+    fc.assert(
+      fc.property(payload, fc.string({ minLength: 1 }), fc.nat(), (data, type, revision) => {
+        const fields = {
+          eventId: 'e1',
+          stream: 'order-1',
+          revision,
+          type,
+          schemaVersion: 1,
+          recordedAt: '2026-01-01T00:00:00.000Z',
+          data: JSON.parse(JSON.stringify(data)) as unknown,
+          metadata: meta('cmd'),
+          prevHash: 'f'.repeat(64),
+        };
+        let canonical: string;
+        try {
+          canonical = canonicalJson(fields);
+        } catch {
+          return; // strings without a canonical form are refused at append, before any hash
+        }
+        expect(eventHash(fields)).toBe(createHash('sha256').update(canonical).digest('hex'));
+      }),
+    );
   });
 });

@@ -1,0 +1,310 @@
+import type { PositionScheme, StoredEvent } from '../event-store/event-store.port.js';
+import { GENESIS_HASH } from '../event-store/hash-chain.js';
+import { storedHashHolds } from './stored-hash.js';
+
+export type DiscrepancyKind =
+  | 'hash_mismatch'
+  | 'prev_hash_mismatch'
+  | 'missing_revision'
+  | 'out_of_order'
+  | 'position_gap'
+  | 'position_out_of_range'
+  | 'newest_events_removed'
+  | 'checkpoint_head_missing'
+  | 'checkpoint_head_behind'
+  | 'checkpoint_head_differs'
+  | 'not_in_checkpoint'
+  | 'checkpoint_event_count'
+  | 'projection_stale'
+  | 'projection_row_differs';
+
+/** One thing verification found wrong, located as exactly as the evidence allows. */
+export interface Discrepancy {
+  kind: DiscrepancyKind;
+  stream?: string;
+  revision?: number;
+  /** Global position (decimal string) of the event or gap concerned. */
+  position?: string;
+  table?: string;
+  key?: Record<string, unknown>;
+  message: string;
+}
+
+/** A stream's head: its last revision and that event's hash. */
+export interface StreamHead {
+  revision: number;
+  hash: string;
+}
+
+interface StreamState {
+  /** Last revision verified in order, and its hash and position. */
+  revision: number;
+  hash: string;
+  position: bigint;
+  /** Set once the stream is found broken: one discrepancy per stream, no cascade. */
+  broken: boolean;
+  /** A revision that was skipped: missing, unless it turns up later (then the stream was reordered). */
+  gap?: { expected: number; seen: number; position: bigint };
+  /** The stream's head among events at or before the checkpoint position. */
+  atCheckpoint?: StreamHead;
+}
+
+/**
+ * Checks `$all`, fed in position order, event by event: every stream's hash chain (each event's
+ * hash recomputed from the bytes stored; each event linked to the one before; revisions in
+ * order, without holes) and the global positions against the store's position scheme. Memory is
+ * one small record per stream. When a checkpoint position is given it also collects every
+ * stream's head at that position, to compare with a signed checkpoint.
+ */
+export class LedgerAudit {
+  readonly streams = new Map<string, StreamState>();
+  events = 0;
+  eventsAtCheckpoint = 0;
+  lastPosition: bigint | null = null;
+  private readonly found: Array<Discrepancy & { at: bigint }> = [];
+  private readonly positions: PositionCheck;
+
+  /**
+   * `hashes`: 'inline' recomputes each event's hash here; 'external' leaves that to someone else
+   * (worker threads reading the same events), who reports mismatches through `hashMismatch`.
+   */
+  constructor(
+    scheme: PositionScheme,
+    private readonly options: { checkpointPosition?: bigint; hashes?: 'inline' | 'external'; canonicalText?: boolean } = {},
+  ) {
+    this.positions = positionCheck(scheme, (d, at) => this.report(d, at));
+    this.checkpointPosition = options.checkpointPosition;
+  }
+
+  private readonly checkpointPosition?: bigint;
+
+  feed(batch: readonly StoredEvent[]): void {
+    for (const event of batch) this.check(event);
+  }
+
+  private check(event: StoredEvent): void {
+    this.events++;
+    this.lastPosition = event.position;
+    this.positions.next(event.position);
+    let state = this.streams.get(event.stream);
+    if (!state) {
+      state = { revision: -1, hash: GENESIS_HASH, position: -1n, broken: false };
+      this.streams.set(event.stream, state);
+    }
+    if (this.checkpointPosition !== undefined && event.position <= this.checkpointPosition) {
+      this.eventsAtCheckpoint++;
+      if (!state.atCheckpoint || event.revision > state.atCheckpoint.revision) state.atCheckpoint = { revision: event.revision, hash: event.hash };
+    }
+    if (state.broken) {
+      if (state.gap && event.revision < state.gap.seen) {
+        this.report(
+          {
+            kind: 'out_of_order',
+            stream: event.stream,
+            revision: state.gap.seen,
+            position: state.gap.position.toString(),
+            message: `revision ${state.gap.seen} (position ${state.gap.position}) is stored before revision ${event.revision} (position ${event.position}): events were reordered or inserted out of place`,
+          },
+          state.gap.position,
+        );
+        state.gap = undefined;
+      }
+      return;
+    }
+    const expected = state.revision + 1;
+    if (event.revision > expected) {
+      state.broken = true;
+      state.gap = { expected, seen: event.revision, position: event.position };
+      return;
+    }
+    if (event.revision < expected) {
+      state.broken = true;
+      this.report(
+        {
+          kind: 'out_of_order',
+          stream: event.stream,
+          revision: event.revision,
+          position: event.position.toString(),
+          message: `revision ${event.revision} (position ${event.position}) comes after revision ${state.revision} (position ${state.position}): a revision appears twice or out of place`,
+        },
+        event.position,
+      );
+      return;
+    }
+    if (event.prevHash !== state.hash) {
+      state.broken = true;
+      this.report(
+        {
+          kind: 'prev_hash_mismatch',
+          stream: event.stream,
+          revision: event.revision,
+          position: event.position.toString(),
+          message: `revision ${event.revision} does not link to revision ${state.revision}: the event before it was replaced or removed`,
+        },
+        event.position,
+      );
+      return;
+    }
+    if (this.options.hashes !== 'external' && !storedHashHolds(event, this.options.canonicalText ?? true)) {
+      state.broken = true;
+      this.hashMismatch(event);
+      return;
+    }
+    state.revision = event.revision;
+    state.hash = event.hash;
+    state.position = event.position;
+  }
+
+  /** An event whose stored content does not match its hash. */
+  hashMismatch(event: { stream: string; revision: number; type: string; position: bigint | string }): void {
+    const state = this.streams.get(event.stream);
+    if (state) state.broken = true;
+    this.report(
+      {
+        kind: 'hash_mismatch',
+        stream: event.stream,
+        revision: event.revision,
+        position: event.position.toString(),
+        message: `revision ${event.revision} (${event.type}) was altered: its stored content no longer matches its hash`,
+      },
+      BigInt(event.position),
+    );
+  }
+
+  /** Ends the scan: revisions still missing, and events cut off the end of a dense store. */
+  finish(highestAssigned?: bigint): void {
+    for (const [stream, state] of this.streams) {
+      if (!state.gap) continue;
+      this.report(
+        {
+          kind: 'missing_revision',
+          stream,
+          revision: state.gap.expected,
+          position: state.gap.position.toString(),
+          message: `revision ${state.gap.expected} is missing: revision ${state.gap.seen} (position ${state.gap.position}) follows revision ${state.gap.expected - 1}`,
+        },
+        state.gap.position,
+      );
+    }
+    this.positions.finish(highestAssigned);
+  }
+
+  /** Every stream's head at the checkpoint position (streams with no event by then are left out). */
+  headsAtCheckpoint(): Map<string, StreamHead> {
+    const heads = new Map<string, StreamHead>();
+    for (const [stream, state] of this.streams) if (state.atCheckpoint) heads.set(stream, state.atCheckpoint);
+    return heads;
+  }
+
+  /** Every stream's current head (the last revision verified in order). */
+  heads(): Map<string, StreamHead> {
+    const heads = new Map<string, StreamHead>();
+    for (const [stream, state] of this.streams) heads.set(stream, { revision: state.revision, hash: state.hash });
+    return heads;
+  }
+
+  report(discrepancy: Discrepancy, at: bigint): void {
+    this.found.push({ ...discrepancy, at });
+  }
+
+  /**
+   * What was found, those naming a stream first, each group in position order: a deleted event
+   * shows both as a hole in the positions and as a missing revision, and the latter says more.
+   */
+  discrepancies(): Discrepancy[] {
+    return [...this.found]
+      .sort((a, b) => Number(a.stream === undefined) - Number(b.stream === undefined) || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .map(({ at: _, ...d }) => d);
+  }
+}
+
+interface PositionCheck {
+  next(position: bigint): void;
+  finish(highestAssigned?: bigint): void;
+}
+
+type Report = (discrepancy: Discrepancy, at: bigint) => void;
+
+function positionCheck(scheme: PositionScheme, report: Report): PositionCheck {
+  switch (scheme.kind) {
+    case 'dense':
+      return denseCheck(report);
+    case 'transaction':
+      return transactionCheck(scheme.shift, report);
+    case 'opaque':
+      return { next: () => undefined, finish: () => undefined };
+  }
+}
+
+/** Every position from 1 to the highest assigned holds an event: any hole is an event removed. */
+function denseCheck(report: Report): PositionCheck {
+  let last = 0n;
+  return {
+    next(position) {
+      if (position < 1n) {
+        report(
+          { kind: 'position_out_of_range', position: position.toString(), message: `an event sits at position ${position}, which the store never assigns (positions start at 1)` },
+          position,
+        );
+        return;
+      }
+      if (position > last + 1n) {
+        report(
+          { kind: 'position_gap', position: (last + 1n).toString(), message: `${span(last + 1n, position - 1n)} hold no event: events were removed` },
+          last + 1n,
+        );
+      }
+      last = position;
+    },
+    finish(highestAssigned) {
+      if (highestAssigned === undefined) return;
+      if (highestAssigned > last) {
+        report(
+          {
+            kind: 'newest_events_removed',
+            position: (last + 1n).toString(),
+            message: `${span(last + 1n, highestAssigned)} were assigned but hold no event: the newest events were removed`,
+          },
+          last + 1n,
+        );
+      } else if (highestAssigned < last) {
+        report(
+          { kind: 'position_out_of_range', position: last.toString(), message: `events reach position ${last} but the store assigned only up to ${highestAssigned}: positions were written by hand` },
+          last,
+        );
+      }
+    },
+  };
+}
+
+/** (transaction << shift) + index: within one transaction the indexes run 0, 1, 2, ... */
+function transactionCheck(shift: bigint, report: Report): PositionCheck {
+  const mask = (1n << shift) - 1n;
+  let transaction = -1n;
+  let index = -1n;
+  return {
+    next(position) {
+      const tx = position >> shift;
+      const at = position & mask;
+      const expected = tx === transaction ? index + 1n : 0n;
+      if (at !== expected) {
+        const first = (tx << shift) + expected;
+        report(
+          {
+            kind: 'position_gap',
+            position: first.toString(),
+            message: `${span(first, position - 1n)} (transaction ${tx}, indexes ${expected}..${at - 1n}) hold no event: events were removed from an append`,
+          },
+          first,
+        );
+      }
+      transaction = tx;
+      index = at;
+    },
+    finish: () => undefined,
+  };
+}
+
+function span(from: bigint, to: bigint): string {
+  return from === to ? `position ${from}` : `positions ${from}..${to}`;
+}
