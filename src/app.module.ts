@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { EngineersModule } from './engineers/engineers.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ComplaintsModule } from './complaints/complaints.module.js';
 import { CommandsModule } from './http/commands.module.js';
@@ -16,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { RateCardsModule } from './rate-cards/rate-cards.module.js';
+import { ReadAuditModule } from './read-audit/read-audit.module.js';
 import { ReadModelsModule } from './read-models/read-models.module.js';
 import type { Clock } from './shared/clock.js';
 
@@ -47,6 +49,8 @@ export class AppModule {
         OrdersModule,
         ComplaintsModule,
         ReadModelsModule,
+        ReadAuditModule,
+        EvidenceModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

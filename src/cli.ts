@@ -1,6 +1,8 @@
 #!/usr/bin/env -S node --max-old-space-size=384
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { exportCommand } from './cli/export.command.js';
+import { historyCommand } from './cli/history.command.js';
 import { integrityCommands } from './cli/integrity.command.js';
 import { rebuildCommand, UsageError } from './cli/rebuild.command.js';
 import { ConfigError } from './config/config.js';
@@ -12,10 +14,12 @@ import { ConfigError } from './config/config.js';
  */
 const program = new Command()
   .name('service-ledger')
-  .description('service-ledger operations on the ledger: rebuild read models, verify, sign checkpoints')
+  .description('service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints')
   .showHelpAfterError();
 
 rebuildCommand(program);
+historyCommand(program);
+exportCommand(program);
 integrityCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -122,6 +122,17 @@ export class ReadModelQueries {
     });
   }
 
+  /** The read audit, newest first; `from`/`to` bound read_at as [from, to). */
+  readAudit(filter: { orderId?: string; actorId?: string; from?: string; to?: string }, limit: number, cursor?: string): Promise<Page> {
+    return this.page('read_audit', [['read_at', 'desc'], ['order_id', 'desc'], ['revision', 'desc']], limit, cursor, (q) => {
+      if (filter.orderId) q = q.where('order_id', '=', filter.orderId);
+      if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
+      if (filter.from) q = q.where('read_at', '>=', filter.from);
+      if (filter.to) q = q.where('read_at', '<', filter.to);
+      return q;
+    });
+  }
+
   /** Whether a complaint row is past a deadline it has not met yet, as of now. */
   overdue(row: Row): boolean {
     const now = this.clock.now();

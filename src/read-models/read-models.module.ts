@@ -27,7 +27,7 @@ export async function openReadModels(config: AppConfig, clock: Clock): Promise<R
     ProjectionRunner,
     ReadModelQueries,
   ],
-  exports: [READ_MODELS, ProjectionRunner],
+  exports: [READ_MODELS, ProjectionRunner, ReadModelQueries],
 })
 export class ReadModelsModule implements OnApplicationShutdown {
   constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels) {}

@@ -40,6 +40,7 @@ const MATRIX: Record<string, Role[] | 'public'> = {
   'GET /orders/:id': ['customer', 'engineer', 'compliance', ...STAFF],
   'GET /orders/:id/history': ['compliance', ...STAFF],
   'GET /orders/:id/charge-trail': ['compliance', ...STAFF],
+  'GET /orders/:id/evidence': ['compliance', ...STAFF],
   'POST /complaints': ['customer', ...STAFF],
   'POST /complaints/:id/acknowledge': STAFF,
   'POST /complaints/:id/transfer': STAFF,
@@ -54,6 +55,8 @@ const MATRIX: Record<string, Role[] | 'public'> = {
   'GET /complaints': ['compliance', 'analyst', ...STAFF],
   'GET /complaints/:id': ['customer', 'compliance', 'analyst', ...STAFF],
   'GET /complaint-stats': ['compliance', 'analyst', ...STAFF],
+  // API.md: agents read everything but the read audit.
+  'GET /read-audit': ['compliance', 'admin'],
 };
 
 interface Route {

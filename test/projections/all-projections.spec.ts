@@ -3,7 +3,7 @@ import { allProjections, DEFAULT_COMPLAINT_SLA } from '../../projections/index.j
 import type { ProjectedEvent, Projection, Row } from '../../projections/projection.js';
 import { replay, RowSet, rowKey } from '../../projections/row-set.js';
 import { addMs, DAY_MS, HOUR_MS, isIsoInstant } from '../../src/shared/time.js';
-import { complaintOrder, customer, History, ITEMS, line, orderCreated } from './events.js';
+import { agent, complaintOrder, customer, History, ITEMS, line, orderCreated } from './events.js';
 
 const START = '2026-05-01T08:00:00.000Z';
 const at = (hours: number) => addMs(START, hours * HOUR_MS);
@@ -64,6 +64,15 @@ function busyWeek(): ProjectedEvent[] {
   h.add('OrderCancelled', { orderId: 'ord-4', reason: 'no longer needed' }, at(84));
   h.add('ComplaintAcknowledged', { complaintId: 'cmp-2', owner: 'agent-3' }, at(90));
   h.add('EngineerReinstated', { engineerId: 'eng-2', reason: 'cleared' }, addMs(START, 5 * DAY_MS));
+
+  // Reads of the record, each recorded in the order's read-audit stream.
+  const read = (orderId: string, revision: number, data: Record<string, unknown>, hours: number, actor: { id: string; role: string }) => {
+    const position = String(h.events.length + 1);
+    h.events.push({ type: 'OrderRecordRead', schemaVersion: 1, stream: `read-audit-${orderId}`, revision, position, recordedAt: addMs(START, hours * HOUR_MS), eventId: `evt-${position}`, actor, data: { orderId, ...data } });
+  };
+  read('ord-1', 0, { what: 'history', channel: 'http', asOf: at(60), reason: 'complaint cmp-1' }, 130, { id: 'comp-1', role: 'compliance' });
+  read('ord-1', 1, { what: 'evidence', channel: 'http' }, 131, agent);
+  read('ord-2', 0, { what: 'export', channel: 'cli' }, 132, { id: 'cli:auditor', role: 'compliance' });
   return h.events;
 }
 
@@ -126,12 +135,13 @@ const projections = allProjections({ complaintSla: DEFAULT_COMPLAINT_SLA });
 const named = projections.map((p) => [p.name, p] as const);
 
 describe('all projections', () => {
-  it('are bills, complaints and engineer scores, with the complaint SLA settings given', () => {
+  it('are bills, complaints, engineer scores and the read audit, with the complaint SLA settings given', () => {
     const custom = allProjections({ complaintSla: { ackHours: 1, resolveHoursSmall: 12, resolveHoursLarge: 48, largeClaimFen: 50_000 } });
     expect(custom.map((p) => [p.name, p.version])).toEqual([
       ['bills', 1],
       ['complaints', 1],
       ['engineer-scores', 1],
+      ['read-audit', 1],
     ]);
     expect(custom[1]!.settings).toEqual({ ackHours: 1, resolveHoursSmall: 12, resolveHoursLarge: 48, largeClaimFen: 50_000 });
     expect(custom[2]!.settings).toEqual({ policyVersion: 1, repeatVisitDays: 30 });

@@ -3,23 +3,20 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../auth/actor.decorator.js';
 import { Allow } from '../../auth/policy.decorator.js';
-import { complaintDecider } from '../../complaints/domain/complaint.decider.js';
-import { complaintStream } from '../../complaints/domain/complaint.events.js';
-import { CommandRunner } from '../../event-store/command-runner.js';
-import { type Actor, envelopeToJson, type RecordedEvent } from '../../event-store/envelope.js';
-import { type CommandResult, toDomainEvent } from '../../event-store/handle-command.js';
+import type { Actor } from '../../event-store/envelope.js';
+import type { CommandResult } from '../../event-store/handle-command.js';
 import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
 import { commandResponse, CommandResponse } from '../../http/command-response.js';
 import { commandIdOf, newIdFor, type RequestWithCommandId, RequiresIdempotencyKey } from '../../http/idempotency.js';
 import { IdParam } from '../../http/params.js';
-import { Forbidden, NotFound } from '../../shared/domain-error.js';
-import { isAtOrBefore, normalizeInstant } from '../../shared/time.js';
-import { fold } from '../../shared/decider.js';
+import { normalizeInstant } from '../../shared/time.js';
+import { AccessReason, ApiAuditedRead } from '../../read-audit/api/access-reason.js';
+import { ReadAuditLog } from '../../read-audit/application/read-audit.log.js';
 import { ExecuteOrderCommand, type OrderRequest } from '../application/order.commands.js';
-import { chargeTrail } from '../domain/charge-trail.js';
-import { orderDecider, type OrderState } from '../domain/order.decider.js';
-import { type OrderEvent, orderStream, type QuoteIssued } from '../domain/order.events.js';
+import { OrderReader } from '../application/order-reader.js';
+import type { OrderState } from '../domain/order.decider.js';
+import type { QuoteIssued } from '../domain/order.events.js';
 import {
   AcceptQuoteRequest,
   CheckInRequest,
@@ -45,7 +42,8 @@ export class OrdersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly contexts: CommandContextFactory,
-    private readonly runner: CommandRunner,
+    private readonly reader: OrderReader,
+    private readonly audit: ReadAuditLog,
   ) {}
 
   private async run(orderId: string, request: OrderRequest, actor: Actor, req: RequestWithCommandId, reason?: string) {
@@ -214,49 +212,39 @@ export class OrdersController {
     return this.run(id, { type: 'CancelOrder', data: { reason: body.reason } }, actor, req, body.reason);
   }
 
-  /** Loads an order for a reader; customers and engineers see only their own. */
-  private async readable(id: string, actor: Actor) {
-    const loaded = await this.runner.load(orderStream(id), orderDecider);
-    const { state } = loaded;
-    if (state.status === 'none') throw new NotFound('order', id);
-    if (actor.role === 'customer' && state.customer.customerId !== actor.id) throw new Forbidden(`customer ${actor.id} may read only their own orders`);
-    if (actor.role === 'engineer' && state.engineerId !== actor.id) throw new Forbidden(`engineer ${actor.id} may read only orders dispatched to them`);
-    return { state, events: loaded.events };
-  }
-
   @Get(':id')
   @Allow(...ORDER_READERS)
   @ApiOperation({ summary: "The order's current state, folded from its events" })
   @ApiErrors(400, 404)
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
-    const { state, events } = await this.readable(id, actor);
+    const { state, events } = await this.reader.readable(id, actor);
     const last = events[events.length - 1]!;
     return { ...state, revision: last.revision, position: last.position.toString() };
   }
 
   @Get(':id/history')
   @Allow('agent', 'supervisor', 'compliance')
-  @ApiOperation({ summary: 'Every event up to asOf (default: all), with envelopes, and the state as of then' })
+  @ApiOperation({ summary: 'Every event up to asOf (default: all), with envelopes, and the state as of then. The read is recorded in the read audit.' })
+  @ApiAuditedRead()
   @ApiErrors(400, 404)
-  async history(@Param() { id }: IdParam, @Query() query: HistoryQuery, @CurrentActor() actor: Actor) {
+  async history(@Param() { id }: IdParam, @Query() query: HistoryQuery, @CurrentActor() actor: Actor, @AccessReason() reason?: string) {
     const asOf = query.asOf ? normalizeInstant(query.asOf) : undefined;
-    const { events } = await this.readable(id, actor);
-    const upTo = asOf ? events.filter((e) => isAtOrBefore(e.recordedAt, asOf)) : events;
-    const state = fold(orderDecider, upTo.map((e) => toDomainEvent<OrderEvent>(e)));
-    return { orderId: id, asOf: asOf ?? null, events: upTo.map(envelopeToJson), state: state.status === 'none' ? null : state };
+    const history = this.reader.history(await this.reader.readable(id, actor), asOf);
+    await this.audit.record(actor, { orderId: id, what: 'history', channel: 'http', asOf, reason });
+    return history;
   }
 
   @Get(':id/charge-trail')
   @Allow('agent', 'supervisor', 'compliance')
-  @ApiOperation({ summary: 'Every money event in order, with actor, time, rate-card and consent references, voids and running totals per payer' })
+  @ApiOperation({
+    summary: 'Every money event in order, with actor, time, rate-card and consent references, voids and running totals per payer. The read is recorded in the read audit.',
+  })
+  @ApiAuditedRead()
   @ApiErrors(400, 404)
-  async trail(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
-    const { state, events } = await this.readable(id, actor);
-    const complaintEvents: RecordedEvent[] = [];
-    for (const complaintId of state.complaints) {
-      complaintEvents.push(...(await this.runner.load(complaintStream(complaintId), complaintDecider)).events);
-    }
-    const entries = chargeTrail(events, complaintEvents);
-    return { orderId: id, entries, totals: entries[entries.length - 1]?.totals ?? null };
+  async trail(@Param() { id }: IdParam, @CurrentActor() actor: Actor, @AccessReason() reason?: string) {
+    const order = await this.reader.readable(id, actor);
+    const trail = this.reader.chargeTrail(order, await this.reader.complaintStreams(order));
+    await this.audit.record(actor, { orderId: id, what: 'charge-trail', channel: 'http', reason });
+    return trail;
   }
 }

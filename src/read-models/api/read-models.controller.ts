@@ -10,18 +10,13 @@ import { IdParam } from '../../http/params.js';
 import { Forbidden, NotFound } from '../../shared/domain-error.js';
 import { normalizeInstant } from '../../shared/time.js';
 import { type Page, ReadModelQueries } from '../read-model-queries.js';
+import { rowToJson as toJson } from '../row-json.js';
 import { BillsQuery, ComplaintsQuery, ComplaintStatsQuery, ReadModelQuery, ScoresQuery } from './read-model.query.dto.js';
 
 /** Who reads the read models; customers and engineers only what is theirs (checked per row). */
 const READERS = ['agent', 'supervisor', 'compliance', 'analyst'] as const;
 const DEFAULT_LIMIT = 50;
 
-const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-/** A row as JSON: camelCase field names, as everywhere else in the API. */
-function toJson(row: Row): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v]));
-}
 
 /**
  * API.md: analysts read the read models with the customer's name and phone masked (and the
