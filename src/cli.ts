@@ -14,7 +14,7 @@ import { ConfigError } from './config/config.js';
  */
 const program = new Command()
   .name('service-ledger')
-  .description('service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints')
+  .description("service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints")
   .showHelpAfterError();
 
 rebuildCommand(program);

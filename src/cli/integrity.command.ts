@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EventStore, WrongExpectedRevision } from '../event-store/event-store.port.js';
 import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint } from '../integrity/checkpoint.js';
-import { HashWorkers } from '../integrity/hash-workers.js';
+import { AuditWorkers } from '../integrity/audit-workers.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { verifyLedger, type VerifyReport } from '../integrity/verify.js';
 import { cliActor, withLedger } from './context.js';
@@ -39,7 +39,7 @@ export function integrityCommands(program: Command): void {
     .description('Verify every hash chain, then sign a digest over all stream heads at the current head position, record it in the ledger and write it to a file for safekeeping elsewhere')
     .requiredOption('--key <file>', 'Ed25519 private key (PEM), e.g. from keygen')
     .requiredOption('--out <file>', 'where to write the checkpoint (never overwritten)')
-    .option('--workers <n>', 'worker threads recomputing hashes (0: in this thread); default one per core', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core', (v) => Number.parseInt(v, 10))
     .action(async (options: { key: string; out: string; workers?: number }) => {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
@@ -48,9 +48,11 @@ export function integrityCommands(program: Command): void {
         const position = await store.headPosition();
         const started = performance.now();
         const bar = progressBar('checkpoint: verifying', started);
-        const { report, audit } = await withHashWorkers(workers, (hashChecker) =>
-          verifyLedger(store, { checkpointPosition: position, hashChecker, onProgress: (p) => bar.update(p.events, positionFraction(p)) }),
-        );
+        const { report, audit } = await verifyLedger(store, {
+          checkpointPosition: position,
+          partitions: partitionsOf(workers),
+          onProgress: (p) => bar.update(p.events, positionFraction(p)),
+        });
         bar.stop();
         if (!report.ok) {
           printDiscrepancies(report.discrepancies);
@@ -83,7 +85,7 @@ export function integrityCommands(program: Command): void {
     .option('--no-projections', 'skip comparing the projections with a fresh replay')
     .option('--json', 'print the report as JSON')
     .option('--batch-size <n>', 'events per read', (v) => Number.parseInt(v, 10), 10_000)
-    .option('--workers <n>', 'worker threads recomputing hashes (0: in this thread); default one per core', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core', (v) => Number.parseInt(v, 10))
     .action(async (options: { checkpoint?: string; publicKey?: string; projections: boolean; json?: boolean; batchSize: number; workers?: number }) => {
       if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 100_000) {
         throw new UsageError('--batch-size must be a whole number from 1 to 100000');
@@ -106,9 +108,9 @@ export function integrityCommands(program: Command): void {
         const started = performance.now();
         let bar = progressBar('verify: events', started);
         let phase = 'events';
-        const { report } = await withHashWorkers(workers, (hashChecker) => verifyLedger(store, {
+        const { report } = await verifyLedger(store, {
           batchSize: options.batchSize,
-          hashChecker,
+          partitions: partitionsOf(workers),
           checkpoint,
           readModels: options.projections ? readModels : undefined,
           onProgress: (p) => {
@@ -119,7 +121,7 @@ export function integrityCommands(program: Command): void {
             }
             bar.update(p.events, positionFraction(p));
           },
-        }));
+        });
         bar.stop();
         const seconds = (performance.now() - started) / 1000;
         if (options.json) process.stdout.write(`${JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2)}\n`);
@@ -147,20 +149,15 @@ async function recordCheckpoint(store: EventStore, file: CheckpointFile): Promis
 }
 
 function workerCount(requested: number | undefined): number {
-  if (requested === undefined) return HashWorkers.defaultCount();
+  if (requested === undefined) return AuditWorkers.defaultCount();
   if (!Number.isSafeInteger(requested) || requested < 0 || requested > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
-  if (requested > 0 && !HashWorkers.available()) throw new UsageError('--workers needs the compiled CLI (dist/src/cli.js)');
+  if (requested > 0 && !AuditWorkers.available()) throw new UsageError('--workers needs the compiled CLI (dist/src/cli.js)');
   return requested;
 }
 
-async function withHashWorkers<T>(count: number, work: (checker: HashWorkers | undefined) => Promise<T>): Promise<T> {
-  if (count === 0) return work(undefined);
-  const workers = HashWorkers.start(count);
-  try {
-    return await work(workers);
-  } finally {
-    await workers.close();
-  }
+/** The streams split over `workers` worker threads; none (one pass in this thread) for 0 or 1. */
+function partitionsOf(workers: number) {
+  return workers > 1 ? { count: workers, run: AuditWorkers.create().run } : undefined;
 }
 
 function readText(path: string, option: string): string {

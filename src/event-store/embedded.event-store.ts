@@ -66,8 +66,9 @@ interface PendingAppend {
 type RawRow = [number, string, string, number, string, number, string, string, string, string, string];
 
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
-/** COLUMNS with empty payloads. */
-const ENVELOPE_COLUMNS = `position, event_id, stream, revision, type, schema_version, '' AS data, '' AS metadata, recorded_at, prev_hash, hash`;
+/** A stable, cheap function of the stream name (computed by SQLite itself) that spreads streams over partitions. */
+const PARTITION_OF_STREAM =
+  '(length(stream) + unicode(substr(stream, -1)) + 3 * coalesce(unicode(substr(stream, -2, 1)), 0) + 7 * coalesce(unicode(substr(stream, -3, 1)), 0))';
 
 /**
  * The default store: SQLite in-process through better-sqlite3. One connection writes, in
@@ -87,7 +88,8 @@ export class EmbeddedEventStore implements EventStore {
     all: Database.Statement<[bigint, number], EventRow>;
     highestAssigned: Database.Statement<[], { seq: number | bigint }>;
     allRaw: Database.Statement<[number, number], unknown[]>;
-    allRawEnvelope: Database.Statement<[number, number], unknown[]>;
+    allRawPartition: Database.Statement<[number, number, number, number], unknown[]>;
+    positions: Database.Statement<[number, number], bigint>;
     headPosition: Database.Statement<[], { p: number | bigint | null }>;
   };
   private readonly byIdsCache = new Map<number, Database.Statement<string[], EventRow>>();
@@ -139,13 +141,17 @@ export class EmbeddedEventStore implements EventStore {
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
       highestAssigned: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
       allRaw: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
-      allRawEnvelope: this.db.prepare(`SELECT ${ENVELOPE_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      allRawPartition: this.db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
+      ),
+      positions: this.db.prepare('SELECT position FROM events WHERE position >= ? ORDER BY position LIMIT ?'),
     };
     this.stmt.all.safeIntegers(true);
     this.stmt.highestAssigned.safeIntegers(true);
     // Verification reads everything: rows as arrays, plain numbers (a position past 2^53 is refused below).
     this.stmt.allRaw.raw(true);
-    this.stmt.allRawEnvelope.raw(true);
+    this.stmt.allRawPartition.raw(true);
+    this.stmt.positions.pluck().safeIntegers(true);
     // Nested better-sqlite3 transactions are savepoints: each append of a batch can fail alone.
     this.savepoint = this.db.transaction(this.attempt);
     const batch = this.db.transaction((work: () => void) => work());
@@ -273,8 +279,9 @@ export class EmbeddedEventStore implements EventStore {
   async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
     const from = options.fromPosition ?? 0n;
     if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
-    const statement = options.payload === false ? this.stmt.allRawEnvelope : this.stmt.allRaw;
-    const rows = statement.all(Number(from), options.maxCount ?? 1000) as RawRow[];
+    const max = options.maxCount ?? 1000;
+    const part = options.partition;
+    const rows = (part ? this.stmt.allRawPartition.all(Number(from), part.count, part.index, max) : this.stmt.allRaw.all(Number(from), max)) as RawRow[];
     return rows.map((r) => {
       if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);
       return {
@@ -291,6 +298,12 @@ export class EmbeddedEventStore implements EventStore {
         hash: r[10],
       };
     });
+  }
+
+  async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
+    const from = options.fromPosition ?? 0n;
+    if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
+    return this.stmt.positions.all(Number(from), options.maxCount ?? 1000);
   }
 
   /** AUTOINCREMENT keeps the highest rowid ever used in sqlite_sequence, even after a delete. */

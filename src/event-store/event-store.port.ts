@@ -32,8 +32,11 @@ export interface ReadAllOptions {
 }
 
 export interface ReadStoredOptions extends ReadAllOptions {
-  /** False: leave data and metadata out (empty strings), for checks that need only the envelope. */
-  payload?: boolean;
+  /**
+   * Only the streams of one partition: `count` partitions split the streams by a stable function
+   * of the stream name, so each stream lies wholly in one. Lets verification workers share `$all`.
+   */
+  partition?: { index: number; count: number };
 }
 
 export interface SubscribeOptions {
@@ -87,6 +90,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** `$all` as stored, payloads unparsed: for verification. */
   readAllStored(options?: ReadStoredOptions): Promise<StoredEvent[]>;
+  /**
+   * The positions of `$all` alone, cheaply: what a position check needs. Stores that have it also
+   * support `partition` in readAllStored.
+   */
+  readPositions?(options?: ReadAllOptions): Promise<bigint[]>;
   /** The highest position a dense store ever assigned, even if its event is gone. */
   highestAssignedPosition?(): Promise<bigint>;
   subscribeAll(options?: SubscribeOptions): AllSubscription;

@@ -82,8 +82,6 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly columns =
     'position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
-  private readonly envelopeColumns =
-    `position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, '' AS data, '' AS metadata, recorded_at, prev_hash, hash`;
   private readonly storedColumns =
     'position::text AS position, event_id::text AS event_id, stream, revision, type, schema_version, data::text AS data, metadata::text AS metadata, recorded_at, prev_hash, hash';
 
@@ -278,22 +276,34 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
-    return this.readAllRows(options, options.payload === false ? this.envelopeColumns : this.storedColumns, toStored);
+    const part = options.partition;
+    // hashtext is PostgreSQL's own stable hash of a text; as bigint so abs() cannot overflow.
+    const filter = part ? { sql: `abs(hashtext(stream)::bigint) % ${Number(part.count)} = ${Number(part.index)}` } : undefined;
+    return this.readAllRows(options, this.storedColumns, toStored, filter);
   }
 
-  private async readAllRows<T extends { position: bigint }>(options: ReadAllOptions, columns: string, map: (row: EventRow) => T): Promise<T[]> {
+  async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
+    return (await this.readAllRows(options, 'position::text AS position', (row) => ({ position: BigInt(row.position) }))).map((r) => r.position);
+  }
+
+  private async readAllRows<T extends { position: bigint }>(
+    options: ReadAllOptions,
+    columns: string,
+    map: (row: EventRow) => T,
+    filter?: { sql: string },
+  ): Promise<T[]> {
     const from = options.fromPosition ?? 0n;
     const maxCount = options.maxCount ?? 1000;
     // An older horizon is always safe (every transaction below it had finished then, so it still
     // has): reuse it while catching up, and ask for a fresh one when the read reaches it.
     let horizon = this.horizon;
     if (from >= horizon) horizon = await this.refreshHorizon();
-    let events = await this.range(from, horizon, maxCount, columns, map);
+    let events = await this.range(from, horizon, maxCount, columns, map, filter);
     if (events.length < maxCount) {
       const fresh = await this.refreshHorizon();
       if (fresh > horizon) {
         const next = events.length > 0 ? events[events.length - 1]!.position + 1n : from;
-        events = events.concat(await this.range(next, fresh, maxCount - events.length, columns, map));
+        events = events.concat(await this.range(next, fresh, maxCount - events.length, columns, map, filter));
       }
     }
     return events;
@@ -319,10 +329,17 @@ export class PostgresEventStore implements EventStore {
    * The next events from `from`, cut at the horizon in code: a bound the planner cannot estimate
    * (or a fresh table without statistics) would turn the index range scan into a scan and sort.
    */
-  private async range<T extends { position: bigint }>(from: bigint, below: bigint, maxCount: number, columns: string, map: (row: EventRow) => T): Promise<T[]> {
+  private async range<T extends { position: bigint }>(
+    from: bigint,
+    below: bigint,
+    maxCount: number,
+    columns: string,
+    map: (row: EventRow) => T,
+    filter?: { sql: string },
+  ): Promise<T[]> {
     if (from >= below || maxCount <= 0) return [];
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${columns} FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position LIMIT $2`,
+      `SELECT ${columns} FROM ${this.t.events} WHERE position >= $1${filter ? ` AND ${filter.sql}` : ''} ORDER BY ${this.t.events}.position LIMIT $2`,
       [from.toString(), maxCount],
     );
     const events: T[] = [];

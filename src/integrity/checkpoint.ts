@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../event-store/canonical.js';
-import type { Discrepancy, LedgerAudit, StreamHead } from './ledger-audit.js';
+import type { CheckpointView, Discrepancy, StreamHead } from './ledger-audit.js';
 
 export const CHECKPOINT_FORMAT = 'service-ledger-checkpoint/1';
 
@@ -118,7 +118,7 @@ function parseKey(load: () => KeyObject, message: string): KeyObject {
  * the signed one. A stream behind its signed head lost its newest events; a stream ahead of it,
  * or a stream the checkpoint does not know, gained events dated at or before the checkpoint.
  */
-export function compareWithCheckpoint(checkpoint: CheckpointFile & { positionValue: bigint }, audit: LedgerAudit): Discrepancy[] {
+export function compareWithCheckpoint(checkpoint: CheckpointFile & { positionValue: bigint }, audit: CheckpointView): Discrepancy[] {
   const found: Discrepancy[] = [];
   const actual = audit.headsAtCheckpoint();
   const signed = new Set<string>();

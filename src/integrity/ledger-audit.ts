@@ -49,34 +49,42 @@ interface StreamState {
   atCheckpoint?: StreamHead;
 }
 
+/** What a scan found, in a form that crosses threads: discrepancies carry their position as text. */
+export interface AuditResult {
+  events: number;
+  streams: number;
+  eventsAtCheckpoint: number;
+  lastPosition: string | null;
+  discrepancies: Array<Discrepancy & { at: string }>;
+  /** [stream, revision, hash] of every stream's head at the checkpoint position, when one was given. */
+  heads: Array<[string, number, string]>;
+}
+
+/** What a checkpoint is compared with or signed from. */
+export interface CheckpointView {
+  eventsAtCheckpoint: number;
+  headsAtCheckpoint(): Map<string, StreamHead>;
+}
+
 /**
- * Checks `$all`, fed in position order, event by event: every stream's hash chain (each event's
- * hash recomputed from the bytes stored; each event linked to the one before; revisions in
- * order, without holes) and the global positions against the store's position scheme. Memory is
- * one small record per stream. When a checkpoint position is given it also collects every
- * stream's head at that position, to compare with a signed checkpoint.
+ * Checks events fed in position order, event by event: every stream's hash chain (each event's
+ * hash recomputed from the bytes stored; each event linked to the one before; revisions in order,
+ * without holes). It may see all of `$all` or only the streams of one partition (a worker's
+ * share): a stream is always wholly in one partition. Memory is one small record per stream. When
+ * a checkpoint position is given it also collects every stream's head at that position.
  */
-export class LedgerAudit {
+export class StreamAudit implements CheckpointView {
   readonly streams = new Map<string, StreamState>();
   events = 0;
   eventsAtCheckpoint = 0;
   lastPosition: bigint | null = null;
   private readonly found: Array<Discrepancy & { at: bigint }> = [];
-  private readonly positions: PositionCheck;
+  private readonly checkpointPosition?: bigint;
 
-  /**
-   * `hashes`: 'inline' recomputes each event's hash here; 'external' leaves that to someone else
-   * (worker threads reading the same events), who reports mismatches through `hashMismatch`.
-   */
-  constructor(
-    scheme: PositionScheme,
-    private readonly options: { checkpointPosition?: bigint; hashes?: 'inline' | 'external'; canonicalText?: boolean } = {},
-  ) {
-    this.positions = positionCheck(scheme, (d, at) => this.report(d, at));
+  /** `canonicalText`: whether the store hands back payloads as the canonical text that was hashed. */
+  constructor(private readonly options: { checkpointPosition?: bigint; canonicalText?: boolean } = {}) {
     this.checkpointPosition = options.checkpointPosition;
   }
-
-  private readonly checkpointPosition?: bigint;
 
   feed(batch: readonly StoredEvent[]): void {
     for (const event of batch) this.check(event);
@@ -85,7 +93,6 @@ export class LedgerAudit {
   private check(event: StoredEvent): void {
     this.events++;
     this.lastPosition = event.position;
-    this.positions.next(event.position);
     let state = this.streams.get(event.stream);
     if (!state) {
       state = { revision: -1, hash: GENESIS_HASH, position: -1n, broken: false };
@@ -145,9 +152,18 @@ export class LedgerAudit {
       );
       return;
     }
-    if (this.options.hashes !== 'external' && !storedHashHolds(event, this.options.canonicalText ?? true)) {
+    if (!storedHashHolds(event, this.options.canonicalText ?? true)) {
       state.broken = true;
-      this.hashMismatch(event);
+      this.report(
+        {
+          kind: 'hash_mismatch',
+          stream: event.stream,
+          revision: event.revision,
+          position: event.position.toString(),
+          message: `revision ${event.revision} (${event.type}) was altered: its stored content no longer matches its hash`,
+        },
+        event.position,
+      );
       return;
     }
     state.revision = event.revision;
@@ -155,24 +171,8 @@ export class LedgerAudit {
     state.position = event.position;
   }
 
-  /** An event whose stored content does not match its hash. */
-  hashMismatch(event: { stream: string; revision: number; type: string; position: bigint | string }): void {
-    const state = this.streams.get(event.stream);
-    if (state) state.broken = true;
-    this.report(
-      {
-        kind: 'hash_mismatch',
-        stream: event.stream,
-        revision: event.revision,
-        position: event.position.toString(),
-        message: `revision ${event.revision} (${event.type}) was altered: its stored content no longer matches its hash`,
-      },
-      BigInt(event.position),
-    );
-  }
-
-  /** Ends the scan: revisions still missing, and events cut off the end of a dense store. */
-  finish(highestAssigned?: bigint): void {
+  /** Ends the scan: revisions still missing are reported. */
+  finish(): void {
     for (const [stream, state] of this.streams) {
       if (!state.gap) continue;
       this.report(
@@ -186,7 +186,6 @@ export class LedgerAudit {
         state.gap.position,
       );
     }
-    this.positions.finish(highestAssigned);
   }
 
   /** Every stream's head at the checkpoint position (streams with no event by then are left out). */
@@ -196,26 +195,82 @@ export class LedgerAudit {
     return heads;
   }
 
-  /** Every stream's current head (the last revision verified in order). */
-  heads(): Map<string, StreamHead> {
-    const heads = new Map<string, StreamHead>();
-    for (const [stream, state] of this.streams) heads.set(stream, { revision: state.revision, hash: state.hash });
-    return heads;
-  }
-
-  report(discrepancy: Discrepancy, at: bigint): void {
+  private report(discrepancy: Discrepancy, at: bigint): void {
     this.found.push({ ...discrepancy, at });
   }
 
-  /**
-   * What was found, those naming a stream first, each group in position order: a deleted event
-   * shows both as a hole in the positions and as a missing revision, and the latter says more.
-   */
-  discrepancies(): Discrepancy[] {
-    return [...this.found]
-      .sort((a, b) => Number(a.stream === undefined) - Number(b.stream === undefined) || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-      .map(({ at: _, ...d }) => d);
+  result(): AuditResult {
+    const heads: Array<[string, number, string]> = [];
+    for (const [stream, state] of this.streams) if (state.atCheckpoint) heads.push([stream, state.atCheckpoint.revision, state.atCheckpoint.hash]);
+    return {
+      events: this.events,
+      streams: this.streams.size,
+      eventsAtCheckpoint: this.eventsAtCheckpoint,
+      lastPosition: this.lastPosition?.toString() ?? null,
+      discrepancies: this.found.map((d) => ({ ...d, at: d.at.toString() })),
+      heads,
+    };
   }
+}
+
+/**
+ * The global positions, fed in order, against the store's scheme (see PositionScheme): a hole a
+ * dense store cannot have, an append whose indexes skip, positions cut off the end.
+ */
+export class PositionAudit {
+  private readonly found: Array<Discrepancy & { at: bigint }> = [];
+  private readonly check: PositionCheck;
+  positions = 0;
+
+  constructor(scheme: PositionScheme) {
+    this.check = positionCheck(scheme, (d, at) => this.found.push({ ...d, at }));
+  }
+
+  feed(positions: readonly bigint[]): void {
+    for (const position of positions) this.check.next(position);
+    this.positions += positions.length;
+  }
+
+  finish(highestAssigned?: bigint): void {
+    this.check.finish(highestAssigned);
+  }
+
+  discrepancies(): Array<Discrepancy & { at: string }> {
+    return this.found.map((d) => ({ ...d, at: d.at.toString() }));
+  }
+}
+
+/** The whole ledger's audit: its partitions' results (and the positions') as one. */
+export interface LedgerAuditResult extends Omit<AuditResult, 'heads' | 'discrepancies'>, CheckpointView {
+  discrepancies: Discrepancy[];
+}
+
+export function mergeResults(results: AuditResult[], positions: Array<Discrepancy & { at: string }> = []): LedgerAuditResult {
+  const last = results.map((r) => r.lastPosition).filter((p): p is string => p !== null).map(BigInt);
+  return {
+    events: results.reduce((n, r) => n + r.events, 0),
+    streams: results.reduce((n, r) => n + r.streams, 0),
+    eventsAtCheckpoint: results.reduce((n, r) => n + r.eventsAtCheckpoint, 0),
+    lastPosition: last.length === 0 ? null : last.reduce((a, b) => (b > a ? b : a)).toString(),
+    discrepancies: ordered([...results.flatMap((r) => r.discrepancies), ...positions]),
+    headsAtCheckpoint: () => new Map(results.flatMap((r) => r.heads).map(([stream, revision, hash]) => [stream, { revision, hash }])),
+  };
+}
+
+/**
+ * Discrepancies for a reader: those naming a stream first, each group in position order. A deleted
+ * event shows both as a hole in the positions and as a missing revision, and the latter says more.
+ */
+export function ordered(found: Array<Discrepancy & { at: string }>): Discrepancy[] {
+  return [...found]
+    .sort((a, b) => {
+      const named = Number(a.stream === undefined) - Number(b.stream === undefined);
+      if (named !== 0) return named;
+      const x = BigInt(a.at);
+      const y = BigInt(b.at);
+      return x < y ? -1 : x > y ? 1 : 0;
+    })
+    .map(({ at: _, ...d }) => d);
 }
 
 interface PositionCheck {

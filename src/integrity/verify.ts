@@ -1,8 +1,7 @@
 import type { EventStore, PositionScheme } from '../event-store/event-store.port.js';
 import type { ReadModels, TableComparison } from '../read-models/read-models.js';
 import { type CheckpointFile, compareWithCheckpoint } from './checkpoint.js';
-import type { HashChecker } from './hash-workers.js';
-import { type Discrepancy, LedgerAudit } from './ledger-audit.js';
+import { type AuditResult, type Discrepancy, type LedgerAuditResult, mergeResults, PositionAudit, StreamAudit } from './ledger-audit.js';
 import { keepsCanonicalText } from './stored-hash.js';
 
 export interface VerifyProgress {
@@ -14,6 +13,19 @@ export interface VerifyProgress {
   firstPosition: bigint | null;
 }
 
+/** One share of the streams to check, self-contained so a worker thread can take it. */
+export interface PartitionJob {
+  index: number;
+  count: number;
+  batchSize: number;
+  /** Events after this position (the head when verification started) are left for next time. */
+  untilPosition: string;
+  checkpointPosition?: string;
+}
+
+/** Runs a partition's audit somewhere (this thread, a worker thread) and reports its progress. */
+export type PartitionRunner = (job: PartitionJob, onProgress: (events: number, position: bigint) => void) => Promise<AuditResult>;
+
 export interface VerifyOptions {
   batchSize?: number;
   /** Collect every stream's head at this position (for signing a checkpoint); a given checkpoint sets it too. */
@@ -22,8 +34,11 @@ export interface VerifyOptions {
   checkpoint?: CheckpointFile & { positionValue: bigint };
   /** Read models to compare with a fresh replay; left out, projections are not checked. */
   readModels?: ReadModels;
-  /** Recomputes hashes elsewhere (worker threads) while this thread checks links and positions. */
-  hashChecker?: HashChecker;
+  /**
+   * Split the streams into `count` partitions checked by `run` (worker threads), while this thread
+   * checks the positions. Only on stores that can read positions and partitions; otherwise ignored.
+   */
+  partitions?: { count: number; run: PartitionRunner };
   onProgress?: (progress: VerifyProgress) => void;
 }
 
@@ -34,6 +49,8 @@ export interface VerifyReport {
   events: number;
   streams: number;
   lastPosition: string | null;
+  /** How many partitions checked the streams (1: all in one pass). */
+  partitions: number;
   checkpoint?: { position: string; events: number; streams: number; keyId: string; ok: boolean };
   tables?: TableComparison[];
   /** Everything found, the most precisely located first. */
@@ -41,63 +58,91 @@ export interface VerifyReport {
 }
 
 /**
- * Reads the whole store in position order and checks every stream's hash chain and the global
- * positions; then, when asked, the store against a signed checkpoint and every projection
- * against a fresh replay. Reading the next batch overlaps checking the current one.
+ * Checks one partition of the streams (or all of them), reading `$all` in position order up to the
+ * given head: every chain, every stored hash. Runs in a worker thread or in this one.
  */
-export async function verifyLedger(store: EventStore, options: VerifyOptions = {}): Promise<{ report: VerifyReport; audit: LedgerAudit }> {
-  const batchSize = options.batchSize ?? 10_000;
-  const audit = new LedgerAudit(store.positionScheme, {
-    checkpointPosition: options.checkpoint?.positionValue ?? options.checkpointPosition,
-    hashes: options.hashChecker ? 'external' : 'inline',
+export async function auditPartition(
+  store: EventStore,
+  job: PartitionJob,
+  onProgress?: (events: number, position: bigint) => void,
+): Promise<AuditResult> {
+  const audit = new StreamAudit({
+    checkpointPosition: job.checkpointPosition === undefined ? undefined : BigInt(job.checkpointPosition),
     canonicalText: keepsCanonicalText(store.kind),
   });
-  const highestAssigned = await store.highestAssignedPosition?.();
-  const headPosition = await store.headPosition();
-  const checker = options.hashChecker;
-  // With a checker this thread reads envelopes only; the checker reads the same ranges whole.
-  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: batchSize, payload: !checker });
-  const pending: Promise<void>[] = [];
-  let failure: unknown = null;
-  let firstPosition: bigint | null = null;
+  const until = BigInt(job.untilPosition);
+  const partition = job.count > 1 ? { index: job.index, count: job.count } : undefined;
+  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: job.batchSize, partition });
   let next = read(0n);
   for (;;) {
-    const batch = await next;
-    if (batch.length === 0) break;
-    const first = batch[0]!.position;
-    const last = batch[batch.length - 1]!.position;
-    const more = batch.length === batchSize && last < headPosition;
-    if (more) next = read(last + 1n);
-    firstPosition ??= first;
-    if (checker) {
-      pending.push(
-        checker.check(first, batch.length).then((result) => {
-          if (result.checked !== batch.length || result.lastPosition !== last.toString()) {
-            throw new Error(`the store changed while it was being verified (positions ${first}..${last}); verify again`);
-          }
-          for (const m of result.mismatches) audit.hashMismatch(m);
-        }).catch((error: unknown) => {
-          failure ??= error;
-        }),
-      );
-      while (checker.busy && pending.length > 0) await pending.shift();
-    }
+    let batch = await next;
+    const more = batch.length === job.batchSize && batch[batch.length - 1]!.position < until;
+    if (more) next = read(batch[batch.length - 1]!.position + 1n);
+    if (batch.length > 0 && batch[batch.length - 1]!.position > until) batch = batch.filter((e) => e.position <= until);
     audit.feed(batch);
-    options.onProgress?.({ phase: 'events', events: audit.events, position: last, headPosition, firstPosition });
+    if (batch.length > 0) onProgress?.(audit.events, batch[batch.length - 1]!.position);
     if (!more) break;
   }
-  await Promise.all(pending);
-  if (failure) throw failure;
-  audit.finish(highestAssigned);
-  const discrepancies = audit.discrepancies();
+  audit.finish();
+  return audit.result();
+}
+
+/**
+ * Reads the whole store in position order and checks every stream's hash chain and the global
+ * positions; then, when asked, the store against a signed checkpoint and every projection against
+ * a fresh replay. Returns the report, and the audit a checkpoint can be signed from.
+ */
+export async function verifyLedger(store: EventStore, options: VerifyOptions = {}): Promise<{ report: VerifyReport; audit: LedgerAuditResult }> {
+  const batchSize = options.batchSize ?? 10_000;
+  const highestAssigned = await store.highestAssignedPosition?.();
+  const headPosition = await store.headPosition();
+  const checkpointPosition = options.checkpoint?.positionValue ?? options.checkpointPosition;
+  const positions = new PositionAudit(store.positionScheme);
+  const parallel = options.partitions && options.partitions.count > 1 && store.readPositions ? options.partitions : undefined;
+  const count = parallel?.count ?? 1;
+  const done = new Array<{ events: number; position: bigint }>(count).fill({ events: 0, position: 0n });
+  let firstPosition: bigint | null = null;
+  const progress = (index: number) => (events: number, position: bigint) => {
+    done[index] = { events, position };
+    firstPosition ??= position;
+    const slowest = done.reduce((low, d) => (d.position < low ? d.position : low), position);
+    options.onProgress?.({ phase: 'events', events: done.reduce((n, d) => n + d.events, 0), position: slowest, headPosition, firstPosition });
+  };
+  const job = (index: number): PartitionJob => ({
+    index,
+    count,
+    batchSize,
+    untilPosition: headPosition.toString(),
+    checkpointPosition: checkpointPosition?.toString(),
+  });
+
+  // The positions are checked from a scan of their own: a partition sees only its streams' positions.
+  const scanPositions = async () => {
+    if (!store.readPositions) return;
+    for (let from = 0n; from <= headPosition; ) {
+      const batch = await store.readPositions({ fromPosition: from, maxCount: 50_000 });
+      const inRange = batch.filter((p) => p <= headPosition);
+      positions.feed(inRange);
+      if (batch.length < 50_000 || inRange.length < batch.length) break;
+      from = batch[batch.length - 1]! + 1n;
+    }
+  };
+  const audits = parallel
+    ? Promise.all(Array.from({ length: count }, (_, i) => parallel.run(job(i), progress(i))))
+    : auditPartition(store, job(0), progress(0)).then((result) => [result]);
+  const [results] = await Promise.all([audits, scanPositions()]);
+  positions.finish(highestAssigned);
+  const audit = mergeResults(results, positions.discrepancies());
+  const discrepancies = [...audit.discrepancies];
 
   const report: VerifyReport = {
     ok: false,
     store: store.kind,
     positions: store.positionScheme.kind,
     events: audit.events,
-    streams: audit.streams.size,
-    lastPosition: audit.lastPosition?.toString() ?? null,
+    streams: audit.streams,
+    lastPosition: audit.lastPosition,
+    partitions: count,
     discrepancies,
   };
   if (options.checkpoint) {

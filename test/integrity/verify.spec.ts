@@ -4,7 +4,7 @@ import type { EmbeddedEventStore } from '../../src/event-store/embedded.event-st
 import type { PostgresEventStore } from '../../src/event-store/postgres.event-store.js';
 import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint } from '../../src/integrity/checkpoint.js';
 import type { Discrepancy } from '../../src/integrity/ledger-audit.js';
-import { verifyLedger } from '../../src/integrity/verify.js';
+import { auditPartition, verifyLedger, type VerifyOptions } from '../../src/integrity/verify.js';
 import type { TestStore } from '../support/app.js';
 import { meta } from '../support/events.js';
 import { writeHistory } from '../support/history.js';
@@ -59,9 +59,25 @@ function verifySuite(kind: TestStore) {
   let rows: Row[];
 
   const first = (report: { discrepancies: Discrepancy[] }) => report.discrepancies[0];
+  /**
+   * Verifies in one pass and with the streams split in three partitions (as worker threads split
+   * them, here in this thread): both must find exactly the same.
+   */
+  const verify = async (options: VerifyOptions = {}) => {
+    const one = await verifyLedger(ledger.store, options);
+    const split = await verifyLedger(ledger.store, { ...options, partitions: { count: 3, run: (job, p) => auditPartition(ledger.store, job, p) } });
+    expect(split.report.partitions).toBe(3);
+    expect(split.report.discrepancies).toEqual(one.report.discrepancies);
+    expect(split.report.events).toBe(one.report.events);
+    expect(split.report.streams).toBe(one.report.streams);
+    return one;
+  };
   const checkpointNow = async (privatePem: string): Promise<ReturnType<typeof openCheckpoint>> => {
     const position = await ledger.store.headPosition();
     const { audit } = await verifyLedger(ledger.store, { checkpointPosition: position });
+    const split = await verifyLedger(ledger.store, { checkpointPosition: position, partitions: { count: 2, run: (job, p) => auditPartition(ledger.store, job, p) } });
+    expect(split.audit.headsAtCheckpoint()).toEqual(audit.headsAtCheckpoint());
+    expect(split.audit.eventsAtCheckpoint).toBe(audit.eventsAtCheckpoint);
     const file = signCheckpoint({ position, events: audit.eventsAtCheckpoint, heads: audit.headsAtCheckpoint(), createdAt: ledger.clock.now() }, privatePem);
     return openCheckpoint(JSON.stringify(file));
   };
@@ -89,7 +105,7 @@ function verifySuite(kind: TestStore) {
     runner.start();
     await caughtUp(runner, await ledger.store.headPosition());
     await runner.stop();
-    const { report } = await verifyLedger(ledger.store, { readModels: ledger.readModels, batchSize: 97 });
+    const { report } = await verify({ readModels: ledger.readModels, batchSize: 97 });
     expect(report.discrepancies).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.events).toBe(Number((await sql.query<{ n: bigint | string }>(`SELECT count(*) AS n FROM ${sql.table}`))[0]!.n));
@@ -103,7 +119,7 @@ function verifySuite(kind: TestStore) {
   it('names the stream and revision of an edited payload', async () => {
     const patch = kind === 'embedded' ? `json_set(data, '$.tampered', 1)` : `data || '{"tampered": 1}'::jsonb`;
     await sql.query(`UPDATE ${sql.table} SET data = ${patch} WHERE stream = $1 AND revision = 2`, [victim]);
-    const { report } = await verifyLedger(ledger.store);
+    const { report } = await verify();
     expect(report.ok).toBe(false);
     expect(first(report)).toMatchObject({ kind: 'hash_mismatch', stream: victim, revision: 2 });
   });
@@ -111,12 +127,12 @@ function verifySuite(kind: TestStore) {
   it('names edited metadata: who acted cannot be changed either', async () => {
     const patch = kind === 'embedded' ? `json_set(metadata, '$.actor.id', 'someone-else')` : `jsonb_set(metadata, '{actor,id}', '"someone-else"')`;
     await sql.query(`UPDATE ${sql.table} SET metadata = ${patch} WHERE stream = $1 AND revision = 1`, [victim]);
-    expect(first((await verifyLedger(ledger.store)).report)).toMatchObject({ kind: 'hash_mismatch', stream: victim, revision: 1 });
+    expect(first((await verify()).report)).toMatchObject({ kind: 'hash_mismatch', stream: victim, revision: 1 });
   });
 
   it('names a deleted event by the revision that is missing, and sees the hole it left in the positions', async () => {
     await sql.query(`DELETE FROM ${sql.table} WHERE stream = $1 AND revision = 2`, [victim]);
-    const { report } = await verifyLedger(ledger.store);
+    const { report } = await verify();
     expect(first(report)).toMatchObject({ kind: 'missing_revision', stream: victim, revision: 2 });
     if (kind === 'embedded') expect(report.discrepancies).toContainEqual(expect.objectContaining({ kind: 'position_gap', position: rows[2]!.position.toString() }));
   });
@@ -126,17 +142,17 @@ function verifySuite(kind: TestStore) {
     await sql.query(`UPDATE ${sql.table} SET position = $1 WHERE stream = $2 AND revision = 2`, [-7n, victim]);
     await sql.query(`UPDATE ${sql.table} SET position = $1 WHERE stream = $2 AND revision = 3`, [a.position, victim]);
     await sql.query(`UPDATE ${sql.table} SET position = $1 WHERE stream = $2 AND revision = 2`, [b.position, victim]);
-    const { report } = await verifyLedger(ledger.store);
+    const { report } = await verify();
     expect(first(report)).toMatchObject({ kind: 'out_of_order', stream: victim, revision: 3, position: a.position.toString() });
   });
 
   it('catches the newest events of a stream cut off, against a signed checkpoint, by stream and revision', async () => {
     const { privatePem } = keyPair();
     const checkpoint = await checkpointNow(privatePem);
-    expect((await verifyLedger(ledger.store, { checkpoint })).report.ok).toBe(true);
+    expect((await verify({ checkpoint })).report.ok).toBe(true);
     const head = rows[rows.length - 1]!.revision;
     await sql.query(`DELETE FROM ${sql.table} WHERE stream = $1 AND revision >= $2`, [victim, head - 1]);
-    const { report } = await verifyLedger(ledger.store, { checkpoint });
+    const { report } = await verify({ checkpoint });
     expect(report.checkpoint!.ok).toBe(false);
     expect(report.discrepancies).toContainEqual(expect.objectContaining({ kind: 'checkpoint_head_behind', stream: victim, revision: head - 1 }));
   });
@@ -148,7 +164,7 @@ function verifySuite(kind: TestStore) {
       `SELECT stream, revision FROM ${sql.table} ORDER BY position DESC LIMIT 3`,
     );
     await sql.query(`DELETE FROM ${sql.table} WHERE position IN (SELECT position FROM ${sql.table} ORDER BY position DESC LIMIT 3)`);
-    const { report } = await verifyLedger(ledger.store, { checkpoint });
+    const { report } = await verify({ checkpoint });
     // Each stream that lost events is named with the first revision it lost.
     for (const stream of new Set(cut.map((c) => c.stream))) {
       const lost = Math.min(...cut.filter((c) => c.stream === stream).map((c) => Number(c.revision)));
@@ -156,7 +172,7 @@ function verifySuite(kind: TestStore) {
       expect(report.discrepancies).toContainEqual(expect.objectContaining({ kind, stream, revision: lost }));
     }
     // The embedded store remembers the highest position it assigned: the cut shows even without a checkpoint.
-    if (kind === 'embedded') expect(first((await verifyLedger(ledger.store)).report)).toMatchObject({ kind: 'newest_events_removed' });
+    if (kind === 'embedded') expect(first((await verify()).report)).toMatchObject({ kind: 'newest_events_removed' });
   });
 
   it('names a forged event inserted with a valid hash at a place in $all that is not its own', async () => {
@@ -171,7 +187,7 @@ function verifySuite(kind: TestStore) {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [position, forged!.eventId, victim, forged!.revision, forged!.type, 1, JSON.stringify(forged!.data), JSON.stringify(forged!.metadata), forged!.recordedAt, forged!.prevHash, forged!.hash],
     );
-    const { report } = await verifyLedger(ledger.store, { checkpoint });
+    const { report } = await verify({ checkpoint });
     expect(first(report)).toMatchObject({ kind: 'out_of_order', stream: victim, revision: head.revision + 1, position: position.toString() });
     expect(report.discrepancies).toContainEqual(expect.objectContaining({ kind: 'not_in_checkpoint', stream: victim, revision: head.revision + 1 }));
   });
@@ -180,7 +196,7 @@ function verifySuite(kind: TestStore) {
     await ledger.readModels.rebuild(ledger.store, ['bills', 'complaints', 'engineer-scores']);
     const [bill] = await ledger.readModels.db.selectFrom('bills').select('order_id').orderBy('order_id').limit(1).execute();
     await ledger.readModels.db.updateTable('bills').set({ customer_charges_fen: 1 }).where('order_id', '=', bill!.order_id).execute();
-    const { report } = await verifyLedger(ledger.store, { readModels: ledger.readModels });
+    const { report } = await verify({ readModels: ledger.readModels });
     expect(report.tables!.find((t) => t.table === 'bills')!.equal).toBe(false);
     expect(first(report)).toMatchObject({ kind: 'projection_row_differs', table: 'bills', key: { order_id: bill!.order_id } });
     expect(first(report)!.message).toContain('customer_charges_fen is 1 in the live table');
