@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { openEventStore } from '../src/event-store/open-event-store.js';
-import { openReadModels } from '../src/read-models/read-models.module.js';
+import { openReadModels } from '../src/read-models/read-models.js';
 import { SystemClock } from '../src/shared/clock.js';
 import { writeHistory } from '../test/support/history.js';
 

@@ -1,10 +1,7 @@
 #!/usr/bin/env -S node --max-old-space-size=384
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { exportCommand } from './cli/export.command.js';
-import { historyCommand } from './cli/history.command.js';
-import { integrityCommands } from './cli/integrity.command.js';
-import { rebuildCommand, UsageError } from './cli/rebuild.command.js';
+import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/config.js';
 
 /**
@@ -17,12 +14,29 @@ const program = new Command()
   .description("service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints")
   .showHelpAfterError();
 
-rebuildCommand(program);
-historyCommand(program);
-exportCommand(program);
-integrityCommands(program);
+type Registrar = (program: Command) => void;
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+/**
+ * Each command's module, loaded only when that command runs (or for the help): some pull in the
+ * whole NestJS application, which would add seconds to every other command's start.
+ */
+const integrity = async (): Promise<Registrar> => (await import('./cli/integrity.command.js')).integrityCommands;
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  rebuild: async () => (await import('./cli/rebuild.command.js')).rebuildCommand,
+  history: async () => (await import('./cli/history.command.js')).historyCommand,
+  export: async () => (await import('./cli/export.command.js')).exportCommand,
+  keygen: integrity,
+  checkpoint: integrity,
+  verify: integrity,
+};
+
+const named = process.argv[2];
+const loaders = named !== undefined && named in COMMANDS ? [COMMANDS[named]!] : [...new Set(Object.values(COMMANDS))];
+
+(async () => {
+  for (const load of loaders) (await load())(program);
+  await program.parseAsync(process.argv);
+})().catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) {
     process.stderr.write(`service-ledger: ${error.message}\n`);
     process.exit(2);

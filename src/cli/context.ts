@@ -3,8 +3,7 @@ import { loadConfig } from '../config/config.js';
 import type { Actor, Role } from '../event-store/envelope.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { openEventStore } from '../event-store/open-event-store.js';
-import type { ReadModels } from '../read-models/read-models.js';
-import { openReadModels } from '../read-models/read-models.module.js';
+import { openReadModels, type ReadModels } from '../read-models/read-models.js';
 import { type Clock, SystemClock } from '../shared/clock.js';
 
 export interface Ledger {

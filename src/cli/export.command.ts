@@ -8,7 +8,7 @@ import { evidenceFiles } from '../evidence/evidence-files.js';
 import { StoreReadAudit } from '../read-audit/application/read-audit.log.js';
 import type { Clock } from '../shared/clock.js';
 import { defaultOrderReadEnv, type OrderReadEnv, orderOption, reasonOption, reportingRefusals } from './order-reads.js';
-import { UsageError } from './rebuild.command.js';
+import { UsageError } from './usage-error.js';
 
 /** `--out`: a directory that does not exist yet or is empty; an export never overwrites anything. */
 export function outOption(value: string | undefined): string {

@@ -9,7 +9,7 @@ import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { verifyLedger, type VerifyReport } from '../integrity/verify.js';
 import { cliActor, withLedger } from './context.js';
 import { positionFraction, progressBar } from './progress.js';
-import { UsageError } from './rebuild.command.js';
+import { UsageError } from './usage-error.js';
 
 /** The stream where signed checkpoints are recorded, and their event type. */
 export const CHECKPOINT_STREAM = 'ledger-checkpoints';

@@ -4,7 +4,7 @@ import { DomainError } from '../shared/domain-error.js';
 import { isValidId } from '../shared/ids.js';
 import { isIsoInstant, normalizeInstant } from '../shared/time.js';
 import { cliActor, withLedger } from './context.js';
-import { UsageError } from './rebuild.command.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * What the commands that read an order's record (history, export) run with: the ledger (its

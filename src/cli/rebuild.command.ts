@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { positionFraction, progressBar } from './progress.js';
 import { withLedger } from './context.js';
+import { UsageError } from './usage-error.js';
 
 export function rebuildCommand(program: Command): void {
   program
@@ -35,5 +36,4 @@ export function rebuildCommand(program: Command): void {
     });
 }
 
-/** A mistake in how the command was called: exit code 2 with the message, no stack. */
-export class UsageError extends Error {}
+export { UsageError };

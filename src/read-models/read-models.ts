@@ -1,6 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { Projection, Row, TableSpec } from '../../projections/projection.js';
+import { allProjections } from '../../projections/index.js';
+import type { AppConfig } from '../config/config.js';
 import type { EventStore } from '../event-store/event-store.port.js';
+import { openSqlDatabase } from '../persistence/sql-database.js';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 import type { Clock } from '../shared/clock.js';
 import { type Checkpoint, createCheckpointTables, putCheckpoint, readCheckpoint, readCheckpoints, settingsOf } from './checkpoints.js';
@@ -11,6 +14,17 @@ import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { createViews, dropViews } from './views.js';
 
 export const READ_MODELS = Symbol('READ_MODELS');
+
+/** Opens the read database and the projections as configured: shared by the service and the CLI (no NestJS here). */
+export async function openReadModels(config: AppConfig, clock: Clock): Promise<ReadModels> {
+  const readModels = new ReadModels(
+    openSqlDatabase(config, 'read-models.sqlite'),
+    allProjections({ complaintSla: config.projections.complaintSla }),
+    clock,
+  );
+  await readModels.ensureSchema();
+  return readModels;
+}
 
 export interface RebuildProgress {
   /** Events read from the store so far. */

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCommand } from '../../src/cli/export.command.js';
-import { UsageError } from '../../src/cli/rebuild.command.js';
+import { UsageError } from '../../src/cli/usage-error.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';

@@ -1,5 +1,5 @@
 import { historyCommand } from '../../src/cli/history.command.js';
-import { UsageError } from '../../src/cli/rebuild.command.js';
+import { UsageError } from '../../src/cli/usage-error.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
 import { startTestApp, type TestApp, type TestStore } from '../support/app.js';
 import { DATABASE_URL } from '../support/postgres.js';
