@@ -1,4 +1,5 @@
 import type { NewEvent, RecordedEvent } from './envelope.js';
+import type { HashedHeader } from './hash-chain.js';
 
 /**
  * The expected state of a stream for an append:
@@ -54,17 +55,10 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent[]> {
 }
 
 /** An event as stored: payload and metadata as the store's JSON text, which verification hashes. */
-export interface StoredEvent {
+export interface StoredEvent extends HashedHeader {
   position: bigint;
-  eventId: string;
-  stream: string;
-  revision: number;
-  type: string;
-  schemaVersion: number;
-  recordedAt: string;
   data: string;
   metadata: string;
-  prevHash: string;
   hash: string;
 }
 
