@@ -66,6 +66,18 @@ interface PendingAppend {
 type RawRow = [number, string, string, number, string, number, string, string, string, string, string];
 
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+/**
+ * The text the hash covers (see hashOfParts), assembled by SQLite from the stored columns: the
+ * payload and metadata are stored as the canonical JSON that was hashed. Header strings go in
+ * unescaped: one that JSON would escape gives a text that does not match, and verification then
+ * checks that event the long way.
+ */
+const HASH_INPUT = `CAST('{"data":' || data || ',"eventId":"' || event_id || '","metadata":' || metadata || ',"prevHash":"' || prev_hash ||
+  '","recordedAt":"' || recorded_at || '","revision":' || revision || ',"schemaVersion":' || schema_version || ',"stream":"' || stream ||
+  '","type":"' || type || '"}' AS BLOB)`;
+const HASH_INPUT_COLUMNS = `position, stream, revision, type, prev_hash, hash, ${HASH_INPUT}`;
+type HashInputRow = [number, string, number, string, string, string, Uint8Array];
+
 /** A stable, cheap function of the stream name (computed by SQLite itself) that spreads streams over partitions. */
 const PARTITION_OF_STREAM =
   '(length(stream) + unicode(substr(stream, -1)) + 3 * coalesce(unicode(substr(stream, -2, 1)), 0) + 7 * coalesce(unicode(substr(stream, -3, 1)), 0))';
@@ -89,6 +101,8 @@ export class EmbeddedEventStore implements EventStore {
     highestAssigned: Database.Statement<[], { seq: number | bigint }>;
     allRaw: Database.Statement<[number, number], unknown[]>;
     allRawPartition: Database.Statement<[number, number, number, number], unknown[]>;
+    hashInputs: Database.Statement<[number, number], unknown[]>;
+    hashInputsPartition: Database.Statement<[number, number, number, number], unknown[]>;
     positions: Database.Statement<[number, number], bigint>;
     headPosition: Database.Statement<[], { p: number | bigint | null }>;
   };
@@ -145,12 +159,18 @@ export class EmbeddedEventStore implements EventStore {
         `SELECT ${COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
       ),
       positions: this.db.prepare('SELECT position FROM events WHERE position >= ? ORDER BY position LIMIT ?'),
+      hashInputs: this.db.prepare(`SELECT ${HASH_INPUT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      hashInputsPartition: this.db.prepare(
+        `SELECT ${HASH_INPUT_COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
+      ),
     };
     this.stmt.all.safeIntegers(true);
     this.stmt.highestAssigned.safeIntegers(true);
     // Verification reads everything: rows as arrays, plain numbers (a position past 2^53 is refused below).
     this.stmt.allRaw.raw(true);
     this.stmt.allRawPartition.raw(true);
+    this.stmt.hashInputs.raw(true);
+    this.stmt.hashInputsPartition.raw(true);
     this.stmt.positions.pluck().safeIntegers(true);
     // Nested better-sqlite3 transactions are savepoints: each append of a batch can fail alone.
     this.savepoint = this.db.transaction(this.attempt);
@@ -281,6 +301,13 @@ export class EmbeddedEventStore implements EventStore {
     if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
     const max = options.maxCount ?? 1000;
     const part = options.partition;
+    if (options.hashInput) {
+      const rows = (part ? this.stmt.hashInputsPartition.all(Number(from), part.count, part.index, max) : this.stmt.hashInputs.all(Number(from), max)) as HashInputRow[];
+      return rows.map((r) => {
+        if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);
+        return { position: BigInt(r[0]), stream: r[1], revision: r[2], type: r[3], prevHash: r[4], hash: r[5], hashInput: r[6], eventId: '', recordedAt: '', schemaVersion: 0, data: '', metadata: '' };
+      });
+    }
     const rows = (part ? this.stmt.allRawPartition.all(Number(from), part.count, part.index, max) : this.stmt.allRaw.all(Number(from), max)) as RawRow[];
     return rows.map((r) => {
       if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);

@@ -38,6 +38,14 @@ export interface ReadStoredOptions extends ReadAllOptions {
    * of the stream name, so each stream lies wholly in one. Lets verification workers share `$all`.
    */
   partition?: { index: number; count: number };
+  /**
+   * The store may hand back, in `hashInput`, the exact text the hash covers, assembled by the
+   * database from the stored columns, and leave out what that text already holds (data, metadata,
+   * eventId and recordedAt empty, schemaVersion 0): verification then hashes it without decoding
+   * the payload, and reads an event whole only if its hash does not match. Stores that cannot
+   * assemble it ignore the option.
+   */
+  hashInput?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -60,6 +68,8 @@ export interface StoredEvent extends HashedHeader {
   data: string;
   metadata: string;
   hash: string;
+  /** With `hashInput` requested: the UTF-8 of what the hash covers, as the store assembled it from what it holds. */
+  hashInput?: Uint8Array;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PositionScheme, StoredEvent } from '../event-store/event-store.port.js';
+import { hash } from 'node:crypto';
 import { GENESIS_HASH } from '../event-store/hash-chain.js';
 import { storedHashHolds } from './stored-hash.js';
 
@@ -152,9 +153,35 @@ export class StreamAudit implements CheckpointView {
       );
       return;
     }
-    if (!storedHashHolds(event, this.options.canonicalText ?? true)) {
-      state.broken = true;
-      this.report(
+    if (event.hashInput ? hash('sha256', event.hashInput, 'hex') !== event.hash : !storedHashHolds(event, this.options.canonicalText ?? true)) {
+      if (event.hashInput) {
+        // The store's own assembly of the text did not match: the event is read whole and checked
+        // the long way before anything is reported (see recheck).
+        this.suspects.push(event.position);
+      } else {
+        state.broken = true;
+        this.hashMismatch(event);
+        return;
+      }
+    }
+    state.revision = event.revision;
+    state.hash = event.hash;
+    state.position = event.position;
+  }
+
+  /** Events whose quick hash check failed, to be read whole and checked again (recheck). */
+  readonly suspects: bigint[] = [];
+
+  /** The verdict on a suspect, read whole: its stored content does not match its hash, or it does after all. */
+  recheck(event: StoredEvent): void {
+    if (storedHashHolds(event, this.options.canonicalText ?? true)) return;
+    const state = this.streams.get(event.stream);
+    if (state) state.broken = true;
+    this.hashMismatch(event);
+  }
+
+  private hashMismatch(event: StoredEvent): void {
+    this.report(
         {
           kind: 'hash_mismatch',
           stream: event.stream,
@@ -164,11 +191,6 @@ export class StreamAudit implements CheckpointView {
         },
         event.position,
       );
-      return;
-    }
-    state.revision = event.revision;
-    state.hash = event.hash;
-    state.position = event.position;
   }
 
   /** Ends the scan: revisions still missing are reported. */

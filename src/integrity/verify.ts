@@ -72,7 +72,7 @@ export async function auditPartition(
   });
   const until = BigInt(job.untilPosition);
   const partition = job.count > 1 ? { index: job.index, count: job.count } : undefined;
-  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: job.batchSize, partition });
+  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: job.batchSize, partition, hashInput: true });
   let next = read(0n);
   for (;;) {
     let batch = await next;
@@ -82,6 +82,10 @@ export async function auditPartition(
     audit.feed(batch);
     if (batch.length > 0) onProgress?.(audit.events, batch[batch.length - 1]!.position);
     if (!more) break;
+  }
+  for (const position of audit.suspects) {
+    const [whole] = await store.readAllStored({ fromPosition: position, maxCount: 1 });
+    if (whole && whole.position === position) audit.recheck(whole);
   }
   audit.finish();
   return audit.result();
