@@ -1,10 +1,10 @@
 /**
- * bench/rebuild: generates a realistic history (orders with quotes, dispatches, parts, charges,
- * voids, payments, refunds, ratings, complaints with compensation), then times a full rebuild of
+ * bench/rebuild: simulates a realistic history through the real command handlers (see
+ * `service-ledger simulate`), then times a full rebuild of
  * every projection from position 0 in a process of its own (events/s, peak resident memory), then
  * starts the service on the rebuilt tables and times the query routes (p50/p99).
  *
- *   npm run bench:rebuild                          # embedded store, 86,000 orders (about 1,000,000 events)
+ *   npm run bench:rebuild                          # embedded store, 86,000 orders (about 1,000,000 events; simulating them takes ~15 min)
  *   npm run bench:rebuild -- --orders 20000
  *   npm run bench:rebuild -- --data-dir /tmp/history   # keep the history; a second run reuses it
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rebuild -- --store postgres
@@ -20,7 +20,7 @@ import { loadConfig } from '../src/config/config.js';
 import { openEventStore } from '../src/event-store/open-event-store.js';
 import { openReadModels } from '../src/read-models/read-models.js';
 import { SystemClock } from '../src/shared/clock.js';
-import { writeHistory } from '../test/support/history.js';
+import { simulate } from '../src/simulate/simulate.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -109,19 +109,25 @@ async function main(): Promise<void> {
   let service: ChildProcess | null = null;
   try {
     const config = loadConfig(env(dataDir, schema));
-    const store = await openEventStore(config, new SystemClock());
     const t0 = performance.now();
     let lastPrint = 0;
-    const written = reuse
-      ? { events: Number(await store.headPosition()), streams: NaN }
-      : await writeHistory(store, { orders: ORDERS, seed: SEED }, (events) => {
-      if (performance.now() - lastPrint > 5_000) {
-        lastPrint = performance.now();
-          process.stderr.write(`  generating: ${events} events\n`);
-        }
+    let written: { events: number };
+    if (reuse) {
+      const store = await openEventStore(config, new SystemClock());
+      written = { events: Number(await store.headPosition()) };
+      await store.close();
+    } else {
+      // The simulator drives the real command handlers (the same history as `service-ledger simulate`).
+      const summary = await simulate(config, { orders: ORDERS, seed: SEED }, {
+        onProgress: (p) => {
+          if (performance.now() - lastPrint < 5_000) return;
+          lastPrint = performance.now();
+          process.stderr.write(`  simulating: ${p.events} events\n`);
+        },
       });
+      written = { events: summary.events };
+    }
     const genSeconds = (performance.now() - t0) / 1000;
-    await store.close();
 
     // The same heap cap as the CLI's rebuild command (src/cli.ts).
     const out = execFileSync(process.execPath, ['--max-old-space-size=384', process.argv[1]!, '--phase', 'rebuild', ...args], { env: env(dataDir, schema), maxBuffer: 1 << 20 });
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
     console.log(
       reuse
         ? `  history: ${written.events} events, reused from ${dataDir}`
-        : `  history: ${ORDERS} orders, ${written.events} events, ${written.streams} streams, written in ${genSeconds.toFixed(1)} s`,
+        : `  history: ${ORDERS} orders simulated, ${written.events} events, in ${genSeconds.toFixed(1)} s`,
     );
     console.log(`  rebuild of all projections: ${rebuild.events} events in ${rebuild.seconds.toFixed(1)} s = ${Math.round(rebuild.events / rebuild.seconds).toLocaleString('en')} events/s, peak RSS ${rebuild.maxRssMb.toFixed(0)} MB`);
     console.log(`  rows: ${Object.entries(rebuild.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`);

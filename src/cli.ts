@@ -11,7 +11,7 @@ import { ConfigError } from './config/config.js';
  */
 const program = new Command()
   .name('service-ledger')
-  .description("service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints")
+  .description("service-ledger operations on the ledger: rebuild read models, replay an order's history, export evidence, verify, sign checkpoints, simulate")
   .showHelpAfterError();
 
 type Registrar = (program: Command) => void;
@@ -23,6 +23,7 @@ type Registrar = (program: Command) => void;
 const integrity = async (): Promise<Registrar> => (await import('./cli/integrity.command.js')).integrityCommands;
 const COMMANDS: Record<string, () => Promise<Registrar>> = {
   rebuild: async () => (await import('./cli/rebuild.command.js')).rebuildCommand,
+  simulate: async () => (await import('./cli/simulate.command.js')).simulateCommand,
   history: async () => (await import('./cli/history.command.js')).historyCommand,
   export: async () => (await import('./cli/export.command.js')).exportCommand,
   keygen: integrity,

@@ -7,8 +7,7 @@ import type { Discrepancy } from '../../src/integrity/ledger-audit.js';
 import { auditPartition, verifyLedger, type VerifyOptions } from '../../src/integrity/verify.js';
 import type { TestStore } from '../support/app.js';
 import { meta } from '../support/events.js';
-import { writeHistory } from '../support/history.js';
-import { caughtUp, openTestLedger, type TestLedger } from '../support/ledger.js';
+import { caughtUp, openTestLedger, simulateInto, type TestLedger } from '../support/ledger.js';
 import { describePostgres } from '../support/postgres.js';
 
 const HISTORY = { orders: 40, seed: 23 };
@@ -84,7 +83,7 @@ function verifySuite(kind: TestStore) {
 
   beforeEach(async () => {
     ledger = await openTestLedger(kind);
-    await writeHistory(ledger.store, HISTORY);
+    await simulateInto(ledger, HISTORY);
     sql = rawEvents(ledger, kind);
     const [candidate] = await sql.query<{ stream: string }>(
       `SELECT stream FROM ${sql.table} WHERE stream LIKE 'order-%' GROUP BY stream HAVING count(*) >= 6 ORDER BY stream LIMIT 1`,

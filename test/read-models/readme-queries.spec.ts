@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { writeHistory } from '../support/history.js';
-import { openTestLedger, type TestLedger } from '../support/ledger.js';
+import { openTestLedger, simulateInto, type TestLedger } from '../support/ledger.js';
 import { describePostgres } from '../support/postgres.js';
 import type { TestStore } from '../support/app.js';
 
@@ -16,7 +15,7 @@ function suite(kind: TestStore) {
   let ledger: TestLedger;
   beforeAll(async () => {
     ledger = await openTestLedger(kind);
-    await writeHistory(ledger.store, { orders: 120, seed: 3 });
+    await simulateInto(ledger, { orders: 120, seed: 3 });
     await ledger.readModels.rebuild(ledger.store, ledger.readModels.projections.map((p) => p.name));
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import type { Row } from '../../projections/projection.js';
 import { readCheckpoint, readCheckpoints } from '../../src/read-models/checkpoints.js';
 import { meta } from '../support/events.js';
-import { writeHistory } from '../support/history.js';
-import { caughtUp, openTestLedger, type TestLedger } from '../support/ledger.js';
+import { caughtUp, openTestLedger, simulateInto, type TestLedger } from '../support/ledger.js';
 import { describePostgres } from '../support/postgres.js';
 import type { TestStore } from '../support/app.js';
 
@@ -29,7 +28,7 @@ function runnerSuite(kind: TestStore) {
 
   beforeEach(async () => {
     ledger = await openTestLedger(kind, { PROJECTION_BATCH_SIZE: '64' });
-    await writeHistory(ledger.store, HISTORY);
+    await simulateInto(ledger, HISTORY);
     head = await ledger.store.headPosition();
   });
 

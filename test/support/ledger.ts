@@ -8,6 +8,8 @@ import { openEventStore } from '../../src/event-store/open-event-store.js';
 import { ProjectionRunner } from '../../src/read-models/projection-runner.js';
 import { openReadModels, type ReadModels } from '../../src/read-models/read-models.js';
 import { FixedClock } from '../../src/shared/clock.js';
+import { simulate } from '../../src/simulate/simulate.js';
+import type { SimulationSummary } from '../../src/simulate/summary.js';
 import { DATABASE_URL, freshSchema } from './postgres.js';
 import { TEST_START, type TestStore } from './app.js';
 
@@ -28,6 +30,8 @@ export async function openTestLedger(kind: TestStore, env: Record<string, string
   const pg = kind === 'postgres' ? await freshSchema('rm') : null;
   const config = loadConfig({
     NODE_ENV: 'test',
+    // Test ledgers live in temp dirs and die with the test: no fsync per commit.
+    SQLITE_SYNCHRONOUS: 'NORMAL',
     STORE: kind,
     DATA_DIR: dataDir,
     ...(pg ? { DATABASE_URL: DATABASE_URL!, PG_SCHEMA: pg.schema } : {}),
@@ -62,6 +66,14 @@ export async function openTestLedger(kind: TestStore, env: Record<string, string
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A believable history written into the ledger's (empty) store by the simulator, through the real
+ * command handlers: deterministic for the seed. Returns the simulator's summary.
+ */
+export function simulateInto(ledger: TestLedger, options: { orders: number; seed: number }): Promise<SimulationSummary> {
+  return simulate(ledger.config, options);
 }
 
 /** Resolves once every projection's committed checkpoint is at or past `position` (no sleeps: it waits on the runner). */
