@@ -327,7 +327,7 @@ function denseCheck(report: Report): PositionCheck {
       }
       if (position > last + 1n) {
         report(
-          { kind: 'position_gap', position: (last + 1n).toString(), message: `${span(last + 1n, position - 1n)} hold no event: events were removed` },
+          { kind: 'position_gap', position: (last + 1n).toString(), message: `${span(last + 1n, position - 1n)} ${last + 1n === position - 1n ? 'holds' : 'hold'} no event: events were removed` },
           last + 1n,
         );
       }
@@ -340,7 +340,7 @@ function denseCheck(report: Report): PositionCheck {
           {
             kind: 'newest_events_removed',
             position: (last + 1n).toString(),
-            message: `${span(last + 1n, highestAssigned)} were assigned but hold no event: the newest events were removed`,
+            message: `${span(last + 1n, highestAssigned)} ${last + 1n === highestAssigned ? 'was' : 'were'} assigned but ${last + 1n === highestAssigned ? 'holds' : 'hold'} no event: the newest events were removed`,
           },
           last + 1n,
         );
@@ -370,7 +370,7 @@ function transactionCheck(shift: bigint, report: Report): PositionCheck {
           {
             kind: 'position_gap',
             position: first.toString(),
-            message: `${span(first, position - 1n)} (transaction ${tx}, indexes ${expected}..${at - 1n}) hold no event: events were removed from an append`,
+            message: `${span(first, position - 1n)} (transaction ${tx}, indexes ${expected}..${at - 1n}) ${first === position - 1n ? 'holds' : 'hold'} no event: events were removed from an append`,
           },
           first,
         );
