@@ -145,7 +145,7 @@ async function postgres(url: string): Promise<Engine> {
   const store = await PostgresEventStore.open({ connectionString: url, schema, clock: new FixedClock(T0) });
   const pool = store.pool;
   await pool.query(`CREATE TABLE ${schema}.raw_events (position bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, stream text NOT NULL,
-    revision integer NOT NULL, type text NOT NULL, schema_version integer NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL,
+    revision integer NOT NULL, type text NOT NULL, schema_version integer NOT NULL, data json NOT NULL, metadata json NOT NULL,
     recorded_at timestamptz NOT NULL, prev_hash text NOT NULL, hash text NOT NULL, UNIQUE (stream, revision))`);
   return {
     name: 'postgres (pg, server defaults: synchronous_commit=on)',

@@ -101,10 +101,8 @@ async function benchStore(label: string, env: NodeJS.ProcessEnv, orders: number,
   await chains('0');
   await chains(String(cpus().length));
 
-  if (!reuse || !existsSync(join(env.DATA_DIR!, 'read-models.sqlite')) || env.STORE === 'postgres') {
-    const rebuilt = expectOk(await cli(env, 'rebuild', '--all'), 'rebuild');
-    out(`  rebuild --all: ${rebuilt.seconds.toFixed(1)} s${rss(rebuilt)}`);
-  }
+  const rebuilt = expectOk(await cli(env, 'rebuild', '--all'), 'rebuild');
+  out(`  rebuild --all: ${rebuilt.seconds.toFixed(1)} s${rss(rebuilt)}`);
   const full = expectOk(await cli(env, 'verify', '--json'), 'verify');
   const report = JSON.parse(full.stdout) as { events: number; seconds: number; ok: boolean; tables: { table: string; live: { rows: number } }[] };
   if (!report.ok) throw new Error(`verify (with projections) failed:\n${full.stdout}`);

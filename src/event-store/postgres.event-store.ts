@@ -7,6 +7,7 @@ import {
   HeadCache,
   isUniqueViolation,
   NO_STREAM_HEAD,
+  type PayloadTexts,
   resolveConflict,
   type StreamHead,
   validateAppend,
@@ -116,6 +117,8 @@ export class PostgresEventStore implements EventStore {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-ledger:migrate'))`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.options.schema}`);
+      // Payload and metadata are `json`, which keeps the text as written: the canonical JSON that was
+      // hashed, so verification hashes the stored text itself (jsonb would re-form it).
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${this.t.events} (
           position       bigint      PRIMARY KEY,
@@ -124,8 +127,8 @@ export class PostgresEventStore implements EventStore {
           revision       integer     NOT NULL,
           type           text        NOT NULL,
           schema_version integer     NOT NULL,
-          data           jsonb       NOT NULL,
-          metadata       jsonb       NOT NULL,
+          data           json        NOT NULL,
+          metadata       json        NOT NULL,
           recorded_at    timestamptz NOT NULL,
           prev_hash      text        NOT NULL,
           hash           text        NOT NULL,
@@ -196,8 +199,9 @@ export class PostgresEventStore implements EventStore {
 
   /** One statement, so one implicit transaction: all of the append's events or none. */
   private async insert(db: pg.Pool | pg.ClientBase, stream: string, events: NewEvent[], head: StreamHead): Promise<AppendResult> {
-    const records = buildRecords(stream, events, head, this.options.clock.now());
-    const { rows } = records.length <= VALUES_LIMIT ? await this.insertValues(db, records) : await this.insertUnnest(db, records);
+    const texts: PayloadTexts[] = [];
+    const records = buildRecords(stream, events, head, this.options.clock.now(), texts);
+    const { rows } = records.length <= VALUES_LIMIT ? await this.insertValues(db, records, texts) : await this.insertUnnest(db, records, texts);
     // Positions within one append are consecutive: (xid << 16) + index.
     const first = rows.map((r) => BigInt(r.position)).reduce((a, b) => (b < a ? b : a));
     records.forEach((r, i) => (r.position = first + BigInt(i)));
@@ -206,13 +210,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** The common case (a command's few events): plain VALUES rows, cheapest to encode and plan. */
-  private insertValues(db: pg.Pool | pg.ClientBase, records: RecordedEvent[]) {
+  private insertValues(db: pg.Pool | pg.ClientBase, records: RecordedEvent[], texts: PayloadTexts[]) {
     const params: unknown[] = [];
     const tuples = records.map((r, i) => {
       const at = params.length;
-      params.push(r.eventId, r.stream, r.revision, r.type, r.schemaVersion, JSON.stringify(r.data), JSON.stringify(r.metadata), r.recordedAt, r.prevHash, r.hash);
+      params.push(r.eventId, r.stream, r.revision, r.type, r.schemaVersion, texts[i]!.data, texts[i]!.metadata, r.recordedAt, r.prevHash, r.hash);
       const p = (n: number) => `$${at + n}`;
-      return `((pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + ${i}, ${p(1)}::uuid, ${p(2)}, ${p(3)}::int, ${p(4)}, ${p(5)}::int, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}::timestamptz, ${p(9)}, ${p(10)})`;
+      return `((pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + ${i}, ${p(1)}::uuid, ${p(2)}, ${p(3)}::int, ${p(4)}, ${p(5)}::int, ${p(6)}::json, ${p(7)}::json, ${p(8)}::timestamptz, ${p(9)}, ${p(10)})`;
     });
     return db.query<{ position: string }>(
       `INSERT INTO ${this.t.events} (${INSERT_COLUMNS}) VALUES ${tuples.join(', ')} RETURNING position::text AS position`,
@@ -221,12 +225,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Large appends: one array per column, so the parameter count stays fixed. */
-  private insertUnnest(db: pg.Pool | pg.ClientBase, records: RecordedEvent[]) {
+  private insertUnnest(db: pg.Pool | pg.ClientBase, records: RecordedEvent[], texts: PayloadTexts[]) {
     return db.query<{ position: string }>(
       `INSERT INTO ${this.t.events} (${INSERT_COLUMNS})
        SELECT (pg_current_xact_id()::text::bigint << ${POSITION_SHIFT}) + e.ord - 1, e.event_id, e.stream, e.revision, e.type,
               e.schema_version, e.data, e.metadata, e.recorded_at, e.prev_hash, e.hash
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[], $10::text[])
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[], $9::text[], $10::text[])
             WITH ORDINALITY AS e(event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash, ord)
        RETURNING position::text AS position`,
       [
@@ -235,8 +239,8 @@ export class PostgresEventStore implements EventStore {
         records.map((r) => r.revision),
         records.map((r) => r.type),
         records.map((r) => r.schemaVersion),
-        records.map((r) => JSON.stringify(r.data)),
-        records.map((r) => JSON.stringify(r.metadata)),
+        texts.map((t) => t.data),
+        texts.map((t) => t.metadata),
         records.map((r) => r.recordedAt),
         records.map((r) => r.prevHash),
         records.map((r) => r.hash),

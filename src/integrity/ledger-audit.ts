@@ -82,8 +82,7 @@ export class StreamAudit implements CheckpointView {
   private readonly found: Array<Discrepancy & { at: bigint }> = [];
   private readonly checkpointPosition?: bigint;
 
-  /** `canonicalText`: whether the store hands back payloads as the canonical text that was hashed. */
-  constructor(private readonly options: { checkpointPosition?: bigint; canonicalText?: boolean } = {}) {
+  constructor(options: { checkpointPosition?: bigint } = {}) {
     this.checkpointPosition = options.checkpointPosition;
   }
 
@@ -153,7 +152,7 @@ export class StreamAudit implements CheckpointView {
       );
       return;
     }
-    if (event.hashInput ? hash('sha256', event.hashInput, 'hex') !== event.hash : !storedHashHolds(event, this.options.canonicalText ?? true)) {
+    if (event.hashInput ? hash('sha256', event.hashInput, 'hex') !== event.hash : !storedHashHolds(event)) {
       if (event.hashInput) {
         // The store's own assembly of the text did not match: the event is read whole and checked
         // the long way before anything is reported (see recheck).
@@ -174,7 +173,7 @@ export class StreamAudit implements CheckpointView {
 
   /** The verdict on a suspect, read whole: its stored content does not match its hash, or it does after all. */
   recheck(event: StoredEvent): void {
-    if (storedHashHolds(event, this.options.canonicalText ?? true)) return;
+    if (storedHashHolds(event)) return;
     const state = this.streams.get(event.stream);
     if (state) state.broken = true;
     this.hashMismatch(event);

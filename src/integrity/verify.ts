@@ -2,7 +2,6 @@ import type { EventStore, PositionScheme } from '../event-store/event-store.port
 import type { ReadModels, TableComparison } from '../read-models/read-models.js';
 import { type CheckpointFile, compareWithCheckpoint } from './checkpoint.js';
 import { type AuditResult, type Discrepancy, type LedgerAuditResult, mergeResults, PositionAudit, StreamAudit } from './ledger-audit.js';
-import { keepsCanonicalText } from './stored-hash.js';
 
 export interface VerifyProgress {
   phase: 'events' | 'projections';
@@ -68,7 +67,6 @@ export async function auditPartition(
 ): Promise<AuditResult> {
   const audit = new StreamAudit({
     checkpointPosition: job.checkpointPosition === undefined ? undefined : BigInt(job.checkpointPosition),
-    canonicalText: keepsCanonicalText(store.kind),
   });
   const until = BigInt(job.untilPosition);
   const partition = job.count > 1 ? { index: job.index, count: job.count } : undefined;
