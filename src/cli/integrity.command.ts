@@ -39,7 +39,7 @@ export function integrityCommands(program: Command): void {
     .description('Verify every hash chain, then sign a digest over all stream heads at the current head position, record it in the ledger and write it to a file for safekeeping elsewhere')
     .requiredOption('--key <file>', 'Ed25519 private key (PEM), e.g. from keygen')
     .requiredOption('--out <file>', 'where to write the checkpoint (never overwritten)')
-    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core on the embedded store, none on PostgreSQL', (v) => Number.parseInt(v, 10))
     .action(async (options: { key: string; out: string; workers?: number }) => {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
@@ -50,7 +50,7 @@ export function integrityCommands(program: Command): void {
         const bar = progressBar('checkpoint: verifying', started);
         const { report, audit } = await verifyLedger(store, {
           checkpointPosition: position,
-          partitions: partitionsOf(workers),
+          partitions: partitionsOf(workers ?? defaultWorkers(store)),
           onProgress: (p) => bar.update(p.events, positionFraction(p)),
         });
         bar.stop();
@@ -85,7 +85,7 @@ export function integrityCommands(program: Command): void {
     .option('--no-projections', 'skip comparing the projections with a fresh replay')
     .option('--json', 'print the report as JSON')
     .option('--batch-size <n>', 'events per read', (v) => Number.parseInt(v, 10), 10_000)
-    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core on the embedded store, none on PostgreSQL', (v) => Number.parseInt(v, 10))
     .action(async (options: { checkpoint?: string; publicKey?: string; projections: boolean; json?: boolean; batchSize: number; workers?: number }) => {
       if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 100_000) {
         throw new UsageError('--batch-size must be a whole number from 1 to 100000');
@@ -110,7 +110,7 @@ export function integrityCommands(program: Command): void {
         let phase = 'events';
         const { report } = await verifyLedger(store, {
           batchSize: options.batchSize,
-          partitions: partitionsOf(workers),
+          partitions: partitionsOf(workers ?? defaultWorkers(store)),
           checkpoint,
           readModels: options.projections ? readModels : undefined,
           onProgress: (p) => {
@@ -148,8 +148,16 @@ async function recordCheckpoint(store: EventStore, file: CheckpointFile): Promis
   }
 }
 
-function workerCount(requested: number | undefined): number {
-  if (requested === undefined) return AuditWorkers.defaultCount();
+/**
+ * One worker thread per core on the embedded store. On PostgreSQL none by default: the database
+ * server does much of the work on the same cores, and split reads measured slower than one.
+ */
+function defaultWorkers(store: EventStore): number {
+  return store.kind === 'embedded' ? AuditWorkers.defaultCount() : 0;
+}
+
+function workerCount(requested: number | undefined): number | undefined {
+  if (requested === undefined) return undefined;
   if (!Number.isSafeInteger(requested) || requested < 0 || requested > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
   if (requested > 0 && !AuditWorkers.available()) throw new UsageError('--workers needs the compiled CLI (dist/src/cli.js)');
   return requested;
