@@ -152,8 +152,8 @@ export class EmbeddedEventStore implements EventStore {
       stream: this.db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? AND recorded_at <= ? ORDER BY revision LIMIT ?`,
       ),
-      // What every command handler does before deciding: the stream to its end. A statement without
-      // the bound LIMIT and time filter is planned much better (about 5 µs a read instead of 20-45).
+      // What every command handler does before deciding: the stream to its end. Without the bound
+      // LIMIT and time filter a read measured about a quarter faster, decoding included.
       streamToEnd: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
       all: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
