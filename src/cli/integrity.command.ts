@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EventStore, WrongExpectedRevision } from '../event-store/event-store.port.js';
-import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint } from '../integrity/checkpoint.js';
+import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint, signingKey } from '../integrity/checkpoint.js';
 import { AuditWorkers } from '../integrity/audit-workers.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { verifyLedger, type VerifyReport } from '../integrity/verify.js';
@@ -44,6 +44,12 @@ export function integrityCommands(program: Command): void {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
       const privateKeyPem = readText(options.key, '--key');
+      try {
+        signingKey(privateKeyPem); // a wrong key is refused before the ledger is read, not after
+      } catch (error) {
+        if (error instanceof CheckpointError) throw new UsageError(`--key: ${error.message}`);
+        throw error;
+      }
       await withLedger(async ({ store, clock }) => {
         const position = await store.headPosition();
         const started = performance.now();
@@ -60,13 +66,7 @@ export function integrityCommands(program: Command): void {
           process.exitCode = DISCREPANCY_EXIT;
           return;
         }
-        let file: CheckpointFile;
-        try {
-          file = signCheckpoint({ position, events: audit.eventsAtCheckpoint, heads: audit.headsAtCheckpoint(), createdAt: clock.now() }, privateKeyPem);
-        } catch (error) {
-          if (error instanceof CheckpointError) throw new UsageError(`--key: ${error.message}`);
-          throw error;
-        }
+        const file = signCheckpoint({ position, events: audit.eventsAtCheckpoint, heads: audit.headsAtCheckpoint(), createdAt: clock.now() }, privateKeyPem);
         writeFileSync(options.out, JSON.stringify(file), { flag: 'wx' });
         const recorded = await recordCheckpoint(store, file);
         process.stdout.write(

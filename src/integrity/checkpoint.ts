@@ -52,13 +52,19 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
 }
 
+/** An Ed25519 private key from PEM (PKCS#8); throws CheckpointError saying what is wrong. */
+export function signingKey(privateKeyPem: string): KeyObject {
+  const privateKey = parseKey(() => createPrivateKey(privateKeyPem), 'the private key is not a PEM key');
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new CheckpointError(`the private key is ${privateKey.asymmetricKeyType}, not Ed25519`);
+  return privateKey;
+}
+
 /** Signs the heads at `position` with an Ed25519 private key (PEM, PKCS#8). */
 export function signCheckpoint(
   input: { position: bigint; events: number; heads: Map<string, StreamHead>; createdAt: string },
   privateKeyPem: string,
 ): CheckpointFile {
-  const privateKey = parseKey(() => createPrivateKey(privateKeyPem), 'the private key is not a PEM key');
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new CheckpointError(`the private key is ${privateKey.asymmetricKeyType}, not Ed25519`);
+  const privateKey = signingKey(privateKeyPem);
   const publicKey = createPublicKey(privateKey);
   const heads = sortedHeads(input.heads);
   const statement: CheckpointStatement = {
