@@ -12,21 +12,28 @@ export interface Ledger {
   readModels: ReadModels;
 }
 
-/** Opens the configured event store and read models (the same environment as the service), runs, closes. */
-export async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
+/** Opens the configured event store alone (the same environment as the service), runs, closes. */
+export async function withStore<T>(work: (ledger: Omit<Ledger, 'readModels'>) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const clock = new SystemClock();
   const store = await openEventStore(config, clock);
   try {
-    const readModels = await openReadModels(config, clock);
+    return await work({ store, clock });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens the configured event store and read models, runs, closes. */
+export async function withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T> {
+  return withStore(async ({ store, clock }) => {
+    const readModels = await openReadModels(loadConfig(), clock);
     try {
       return await work({ store, readModels, clock });
     } finally {
       await readModels.sql.close();
     }
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** Who the CLI acts as in what it records: the operating-system user, with the role given. */

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Actor } from '../event-store/envelope.js';
 import type { EventStore } from '../event-store/event-store.port.js';
-import { type EvidenceBundle, EvidenceBuilder } from '../evidence/evidence.js';
+import { buildEvidence, type EvidenceBundle } from '../evidence/evidence.js';
 import { evidenceFiles } from '../evidence/evidence-files.js';
 import { StoreReadAudit } from '../read-audit/application/read-audit.log.js';
 import type { Clock } from '../shared/clock.js';
@@ -37,7 +37,7 @@ export async function exportEvidence(
   actor: Actor,
   request: { orderId: string; out: string; reason?: string },
 ): Promise<{ bundle: EvidenceBundle; files: string[] }> {
-  const bundle = await new EvidenceBuilder(store, clock).build(request.orderId);
+  const bundle = await buildEvidence(store, clock, request.orderId);
   await new StoreReadAudit(store, clock).record(actor, { orderId: request.orderId, what: 'export', channel: 'cli', reason: request.reason });
   mkdirSync(request.out, { recursive: true });
   const files = evidenceFiles(bundle);

@@ -2,18 +2,26 @@ import type { Command } from 'commander';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EventStore, WrongExpectedRevision } from '../event-store/event-store.port.js';
-import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint, signingKey } from '../integrity/checkpoint.js';
-import { AuditWorkers } from '../integrity/audit-workers.js';
+import type { EventStore } from '../event-store/event-store.port.js';
+import { handleCommand } from '../event-store/handle-command.js';
+import { CommandContextFactory } from '../http/command-context.js';
+import type { Clock } from '../shared/clock.js';
+import {
+  CHECKPOINT_STREAM,
+  CheckpointError,
+  type CheckpointFile,
+  checkpointDecider,
+  openCheckpoint,
+  signCheckpoint,
+  signingKey,
+} from '../integrity/checkpoint.js';
+import { defaultWorkerCount, inWorkers, workersAvailable } from '../integrity/audit-workers.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { verifyLedger, type VerifyReport } from '../integrity/verify.js';
 import { cliActor, withLedger } from './context.js';
 import { positionFraction, progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
 
-/** The stream where signed checkpoints are recorded, and their event type. */
-export const CHECKPOINT_STREAM = 'ledger-checkpoints';
-export const CHECKPOINT_EVENT = 'LedgerCheckpointSigned';
 
 /** Exit code of a verification that found something wrong (2 stays for usage errors). */
 const DISCREPANCY_EXIT = 1;
@@ -68,7 +76,7 @@ export function integrityCommands(program: Command): void {
         }
         const file = signCheckpoint({ position, events: audit.eventsAtCheckpoint, heads: audit.headsAtCheckpoint(), createdAt: clock.now() }, privateKeyPem);
         writeFileSync(options.out, JSON.stringify(file), { flag: 'wx' });
-        const recorded = await recordCheckpoint(store, file);
+        const recorded = await recordCheckpoint(store, clock, file);
         process.stdout.write(
           `${JSON.stringify({ statement: file.statement, signature: file.signature }, null, 2)}\n` +
             `signed ${file.statement.streams} stream heads (${file.statement.events} events) at position ${file.statement.position}; ` +
@@ -132,20 +140,11 @@ export function integrityCommands(program: Command): void {
 }
 
 /** Appends the signed statement to the ledger (not the heads: the file carries those). Returns the revision. */
-async function recordCheckpoint(store: EventStore, file: CheckpointFile): Promise<number> {
+async function recordCheckpoint(store: EventStore, clock: Clock, file: CheckpointFile): Promise<number> {
+  const context = new CommandContextFactory(clock).create(cliActor('admin'), `checkpoint:${file.statement.headsSha256}:${file.statement.position}`);
   const data = { statement: file.statement, signature: file.signature, publicKeyPem: file.publicKeyPem };
-  const commandId = `checkpoint:${file.statement.headsSha256}:${file.statement.position}`;
-  const metadata = { actor: cliActor('admin'), commandId, correlationId: commandId, causationId: commandId };
-  for (let attempt = 0; ; attempt++) {
-    const existing = await store.readStream(CHECKPOINT_STREAM);
-    const expected = existing.length === 0 ? 'no_stream' : existing[existing.length - 1]!.revision;
-    try {
-      const result = await store.append(CHECKPOINT_STREAM, [{ type: CHECKPOINT_EVENT, schemaVersion: 1, data, metadata }], expected);
-      return result.revision;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision) || attempt >= 5) throw error;
-    }
-  }
+  const result = await handleCommand(store, CHECKPOINT_STREAM, checkpointDecider, { type: 'RecordCheckpoint', data }, context.metadata);
+  return result.revision;
 }
 
 /**
@@ -153,19 +152,19 @@ async function recordCheckpoint(store: EventStore, file: CheckpointFile): Promis
  * server does much of the work on the same cores, and split reads measured slower than one.
  */
 function defaultWorkers(store: EventStore): number {
-  return store.kind === 'embedded' ? AuditWorkers.defaultCount() : 0;
+  return store.kind === 'embedded' ? defaultWorkerCount() : 0;
 }
 
 function workerCount(requested: number | undefined): number | undefined {
   if (requested === undefined) return undefined;
   if (!Number.isSafeInteger(requested) || requested < 0 || requested > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
-  if (requested > 0 && !AuditWorkers.available()) throw new UsageError('--workers needs the compiled CLI (dist/src/cli.js)');
+  if (requested > 0 && !workersAvailable()) throw new UsageError('--workers needs the compiled CLI (dist/src/cli.js)');
   return requested;
 }
 
 /** The streams split over `workers` worker threads; none (one pass in this thread) for 0 or 1. */
 function partitionsOf(workers: number) {
-  return workers > 1 ? { count: workers, run: AuditWorkers.create().run } : undefined;
+  return workers > 1 ? { count: workers, run: inWorkers() } : undefined;
 }
 
 function readText(path: string, option: string): string {

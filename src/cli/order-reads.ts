@@ -3,15 +3,15 @@ import { checkReadReason } from '../read-audit/domain/read-reason.js';
 import { DomainError } from '../shared/domain-error.js';
 import { isValidId } from '../shared/ids.js';
 import { isIsoInstant, normalizeInstant } from '../shared/time.js';
-import { cliActor, withLedger } from './context.js';
+import { cliActor, withStore } from './context.js';
 import { UsageError } from './usage-error.js';
 
 /**
- * What the commands that read an order's record (history, export) run with: the ledger (its
- * store and clock), who reads, and where output goes. Tests pass their own.
+ * What the commands that read an order's record (history, export) run with: the event store and
+ * clock, who reads, and where output goes. Tests pass their own.
  */
 export interface OrderReadEnv {
-  open: typeof withLedger;
+  open: typeof withStore;
   actor: Actor;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -19,7 +19,7 @@ export interface OrderReadEnv {
 
 export function defaultOrderReadEnv(): OrderReadEnv {
   return {
-    open: withLedger,
+    open: withStore,
     // Whoever can run the CLI against the store reads everything; the read audit names the account.
     actor: cliActor('compliance'),
     stdout: (text) => process.stdout.write(text),

@@ -35,5 +35,3 @@ export function rebuildCommand(program: Command): void {
       });
     });
 }
-
-export { UsageError };

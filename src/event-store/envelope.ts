@@ -50,6 +50,11 @@ export interface RecordedEvent<D = unknown> {
   hash: string;
 }
 
+/** Orders events by global position (for Array.prototype.sort). */
+export function byPosition(a: RecordedEvent, b: RecordedEvent): number {
+  return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
+}
+
 /** The envelope as JSON: positions as strings. */
 export function envelopeToJson(event: RecordedEvent): Record<string, unknown> {
   return {

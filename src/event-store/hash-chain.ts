@@ -46,9 +46,9 @@ export function hashOfParts(header: HashedHeader, dataJson: string, metadataJson
     ',"recordedAt":' +
     JSON.stringify(header.recordedAt) +
     ',"revision":' +
-    safeInteger(header.revision) +
+    canonicalJson(header.revision) +
     ',"schemaVersion":' +
-    safeInteger(header.schemaVersion) +
+    canonicalJson(header.schemaVersion) +
     ',"stream":' +
     JSON.stringify(header.stream) +
     ',"type":' +
@@ -57,10 +57,6 @@ export function hashOfParts(header: HashedHeader, dataJson: string, metadataJson
   return hash('sha256', canonical, 'hex');
 }
 
-function safeInteger(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new TypeError(`canonical JSON allows only safe integers, got ${value}`);
-  return String(value);
-}
 
 export type ChainVerdict =
   | { ok: true; stream: string; events: number; headHash: string }

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
-import { OrderReader } from '../orders/application/order-reader.js';
-import { OrdersModule } from '../orders/orders.module.js';
 import { ReadAuditModule } from '../read-audit/read-audit.module.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { EvidenceController } from './api/evidence.controller.js';
@@ -9,15 +7,14 @@ import { EvidenceBuilder } from './evidence.js';
 
 /** The evidence bundle of an order over HTTP; the CLI's export builds the same bundle without Nest. */
 @Module({
-  imports: [OrdersModule, ReadAuditModule],
+  imports: [ReadAuditModule],
   controllers: [EvidenceController],
   providers: [
     {
       provide: EvidenceBuilder,
-      inject: [EVENT_STORE, CLOCK, OrderReader],
-      useFactory: (store: EventStore, clock: Clock, reader: OrderReader) => new EvidenceBuilder(store, clock, reader),
+      inject: [EVENT_STORE, CLOCK],
+      useFactory: (store: EventStore, clock: Clock) => new EvidenceBuilder(store, clock),
     },
   ],
-  exports: [EvidenceBuilder],
 })
 export class EvidenceModule {}

@@ -1,7 +1,7 @@
 import { billsProjection, BILLS_TABLE, BILL_LINES_TABLE } from '../../projections/bills.projection.js';
 import { replay, rowKey } from '../../projections/row-set.js';
 import { engineerStream } from '../engineers/domain/engineer.events.js';
-import { envelopeToJson, type RecordedEvent } from '../event-store/envelope.js';
+import { byPosition, envelopeToJson, type RecordedEvent } from '../event-store/envelope.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { verifyStream } from '../event-store/hash-chain.js';
 import { type OrderChargeTrail, OrderReader } from '../orders/application/order-reader.js';
@@ -79,8 +79,6 @@ export interface EvidenceBundle {
   verification: EvidenceVerification;
 }
 
-const byPosition = (a: RecordedEvent, b: RecordedEvent) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
-
 /**
  * Builds evidence bundles straight from the event store: the order's stream, its complaints'
  * streams and the few rate-card and engineer streams they cite — never $all. Neither access
@@ -92,9 +90,8 @@ export class EvidenceBuilder {
   constructor(
     private readonly store: Pick<EventStore, 'readStream'>,
     private readonly clock: Clock,
-    reader?: OrderReader,
   ) {
-    this.reader = reader ?? new OrderReader(store);
+    this.reader = new OrderReader(store);
   }
 
   /** The bundle of one order; 404 NOT_FOUND when the order does not exist. */

@@ -4,7 +4,7 @@ import { openEventStore } from '../event-store/open-event-store.js';
 import { SystemClock } from '../shared/clock.js';
 import { auditPartition, type PartitionJob } from './verify.js';
 
-/** A verification worker (see AuditWorkers): opens the store, audits its partition, reports back. */
+/** A verification worker (see inWorkers in audit-workers.ts): opens the store, audits its partition, reports back. */
 const { env, job } = workerData as { env: NodeJS.ProcessEnv; job: PartitionJob };
 const PROGRESS_EVERY_MS = 200;
 

@@ -11,34 +11,26 @@ type WorkerMessage =
   | { type: 'done'; result: AuditResult }
   | { type: 'failed'; error: string };
 
+/** Whether worker threads can run here: this module is compiled JavaScript, as its worker script is. */
+export function workersAvailable(): boolean {
+  return import.meta.url.endsWith('.js');
+}
+
+/** One worker per core the process may use, where workers can run. */
+export function defaultWorkerCount(): number {
+  return workersAvailable() ? availableParallelism() : 0;
+}
+
 /**
- * Worker threads for verification: each opens the store itself (the same environment as this
- * process) and audits one partition of the streams. Only from the compiled JavaScript: the worker
- * script is loaded by Node itself.
+ * Verification in worker threads: each job runs in a worker of its own that opens the store itself
+ * (the same environment as this process), audits its partition of the streams and ends with it.
  */
-export class AuditWorkers {
-  private constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  /** Whether worker threads can run here (this module is compiled JavaScript, as its worker is). */
-  static available(): boolean {
-    return import.meta.url.endsWith('.js');
-  }
-
-  /** One per core the process may use. */
-  static defaultCount(): number {
-    return AuditWorkers.available() ? availableParallelism() : 0;
-  }
-
-  static create(env: NodeJS.ProcessEnv = process.env): AuditWorkers {
-    return new AuditWorkers(env);
-  }
-
-  /** Runs a job in a worker of its own, which ends with it. */
-  readonly run: PartitionRunner = (job: PartitionJob, onProgress) =>
+export function inWorkers(env: NodeJS.ProcessEnv = process.env): PartitionRunner {
+  return (job: PartitionJob, onProgress) =>
     new Promise<AuditResult>((resolve, reject) => {
       // A young generation larger than the default: the scan makes many short-lived strings.
       const worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
-        workerData: { env: this.env, job },
+        workerData: { env, job },
         resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 },
       });
       let settled = false;

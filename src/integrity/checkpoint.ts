@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../event-store/canonical.js';
+import type { Decider } from '../shared/decider.js';
 import type { CheckpointView, Discrepancy, StreamHead } from './ledger-audit.js';
 
 export const CHECKPOINT_FORMAT = 'service-ledger-checkpoint/1';
@@ -179,3 +180,19 @@ export function compareWithCheckpoint(checkpoint: CheckpointFile & { positionVal
   }
   return found;
 }
+
+/** The stream where signed checkpoints are recorded, and their event. */
+export const CHECKPOINT_STREAM = 'ledger-checkpoints';
+export type CheckpointSigned = {
+  type: 'LedgerCheckpointSigned';
+  /** The statement and its signature; the heads stay in the file. */
+  data: Pick<CheckpointFile, 'statement' | 'signature' | 'publicKeyPem'>;
+};
+export type RecordCheckpoint = { type: 'RecordCheckpoint'; data: CheckpointSigned['data'] };
+
+/** Recording a signed checkpoint is a fact, never refused. */
+export const checkpointDecider: Decider<{ checkpoints: number }, RecordCheckpoint, CheckpointSigned> = {
+  initialState: { checkpoints: 0 },
+  decide: (command) => [{ type: 'LedgerCheckpointSigned', data: command.data }],
+  evolve: (state) => ({ checkpoints: state.checkpoints + 1 }),
+};

@@ -74,7 +74,7 @@ export interface CheckpointView {
  * share): a stream is always wholly in one partition. Memory is one small record per stream. When
  * a checkpoint position is given it also collects every stream's head at that position.
  */
-export class StreamAudit implements CheckpointView {
+export class StreamAudit {
   readonly streams = new Map<string, StreamState>();
   events = 0;
   eventsAtCheckpoint = 0;
@@ -209,13 +209,6 @@ export class StreamAudit implements CheckpointView {
     }
   }
 
-  /** Every stream's head at the checkpoint position (streams with no event by then are left out). */
-  headsAtCheckpoint(): Map<string, StreamHead> {
-    const heads = new Map<string, StreamHead>();
-    for (const [stream, state] of this.streams) if (state.atCheckpoint) heads.set(stream, state.atCheckpoint);
-    return heads;
-  }
-
   private report(discrepancy: Discrepancy, at: bigint): void {
     this.found.push({ ...discrepancy, at });
   }
@@ -273,25 +266,16 @@ export function mergeResults(results: AuditResult[], positions: Array<Discrepanc
     streams: results.reduce((n, r) => n + r.streams, 0),
     eventsAtCheckpoint: results.reduce((n, r) => n + r.eventsAtCheckpoint, 0),
     lastPosition: last.length === 0 ? null : last.reduce((a, b) => (b > a ? b : a)).toString(),
-    discrepancies: ordered([...results.flatMap((r) => r.discrepancies), ...positions]),
+    discrepancies: inPositionOrder([...results.flatMap((r) => r.discrepancies), ...positions]),
     headsAtCheckpoint: () => new Map(results.flatMap((r) => r.heads).map(([stream, revision, hash]) => [stream, { revision, hash }])),
   };
 }
 
-/**
- * Discrepancies for a reader: those naming a stream first, each group in position order. A deleted
- * event shows both as a hole in the positions and as a missing revision, and the latter says more.
- */
-export function ordered(found: Array<Discrepancy & { at: string }>): Discrepancy[] {
-  return [...found]
-    .sort((a, b) => {
-      const named = Number(a.stream === undefined) - Number(b.stream === undefined);
-      if (named !== 0) return named;
-      const x = BigInt(a.at);
-      const y = BigInt(b.at);
-      return x < y ? -1 : x > y ? 1 : 0;
-    })
-    .map(({ at: _, ...d }) => d);
+function inPositionOrder(found: Array<Discrepancy & { at: string }>): Discrepancy[] {
+  return found
+    .map((d) => ({ d, at: BigInt(d.at) }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .map(({ d: { at: _, ...d } }) => d);
 }
 
 interface PositionCheck {

@@ -161,7 +161,8 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     discrepancies.push(...comparison.discrepancies);
   }
   report.ok = discrepancies.length === 0;
-  // Whatever names a stream first, then a table, then the rest (positions): the most precise leads.
+  // Whatever names a stream first, then a table, then the rest (positions), each group in the order
+  // found: the most precise leads (a deleted event shows as a hole in the positions too).
   const rank = (d: Discrepancy) => (d.stream !== undefined ? 0 : d.table !== undefined ? 1 : 2);
   report.discrepancies = discrepancies.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
   return { report, audit };

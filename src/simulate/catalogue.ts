@@ -7,11 +7,12 @@
 import type { ComplaintCategory } from '../complaints/domain/complaint.events.js';
 import type { PaymentMethod, ServiceType } from '../orders/domain/order.events.js';
 import type { ItemKind, RateCardItem } from '../rate-cards/domain/rate-card.events.js';
+import { DAY_MS, HOUR_MS } from '../shared/time.js';
 
 export const SEC = 1000;
 export const MIN = 60 * SEC;
-export const HOUR = 60 * MIN;
-export const DAY = 24 * HOUR;
+export const HOUR = HOUR_MS;
+export const DAY = DAY_MS;
 /** China Standard Time: appointments and the daily rhythm follow local hours. */
 export const LOCAL_OFFSET = 8 * HOUR;
 

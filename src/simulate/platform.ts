@@ -298,17 +298,19 @@ export function* engineerLife(w: World, e: EngineerModel, lane: Lane): Life {
       yield* verify(index, p.second, c.fromMs, c.untilMs);
     })(), at);
   }
+  /** A renewed certificate: both parties check it, valid from today for `years`. */
+  const renew = function* (index: number, years: number): Life {
+    const c = p.credentials[index]!;
+    c.certificateNo = `${c.certificateNo.split('/')[0]}/R1`;
+    const fromMs = w.now;
+    const untilMs = fromMs + years * 365 * DAY;
+    yield* verify(index, 'platform', fromMs, untilMs);
+    yield* verify(index, p.second, fromMs, untilMs);
+  };
   if (p.expiry) {
     const { index, renewAt } = p.expiry;
-    lane.spawn((function* (): Life {
-      // A renewal: both parties check the new certificate, valid from today for a year (three for skills).
-      const c = p.credentials[index]!;
-      c.certificateNo = `${c.certificateNo.split('/')[0]}/R1`;
-      const fromMs = w.now;
-      const untilMs = fromMs + (c.kind === 'health' ? 365 : 3 * 365) * DAY;
-      yield* verify(index, 'platform', fromMs, untilMs);
-      yield* verify(index, p.second, fromMs, untilMs);
-    })(), renewAt);
+    // A renewal: valid for a year (health) or three.
+    lane.spawn(renew(index, p.credentials[index]!.kind === 'health' ? 1 : 3), renewAt);
   }
   if (p.revocation) {
     const { index, at, reverifyAt } = p.revocation;
@@ -319,10 +321,7 @@ export function* engineerLife(w: World, e: EngineerModel, lane: Lane): Life {
       const outcome = yield send(supervisor, { type: 'RevokeCredential', data: { engineerId: e.id, kind: c.kind, reason, ...(c.category ? { category: c.category } : {}) } }, '/engineers/:id/credentials/:kind/revoke', reason);
       if (outcome.ok) e.verifications.delete(credentialKey(c.kind, c.category));
       yield w.until(reverifyAt);
-      c.certificateNo = `${c.certificateNo.split('/')[0]}/R1`;
-      const fromMs = w.now;
-      yield* verify(index, 'platform', fromMs, fromMs + 3 * 365 * DAY);
-      yield* verify(index, p.second, fromMs, fromMs + 3 * 365 * DAY);
+      yield* renew(index, 3);
     })(), at);
   }
   if (p.suspension) {

@@ -135,13 +135,10 @@ export interface Wave {
   /** The tick (ms since the epoch, a multiple of the tick length). */
   tick: number;
   phase: 0 | 1;
-  lanes: number;
 }
 
 export class Scheduler {
   private readonly queue = new LaneQueue();
-  /** Lanes queued or running. */
-  private live = 0;
 
   /**
    * @param tickMs     the length of a tick; lanes due within a tick run together at its end
@@ -164,11 +161,6 @@ export class Scheduler {
     if (lane.done) return;
     lane.tick = this.tickOf(lane.nextDue());
     this.queue.push(lane);
-    this.live++;
-  }
-
-  get liveLanes(): number {
-    return this.live;
   }
 
   /**
@@ -181,14 +173,13 @@ export class Scheduler {
       const { tick, phase } = first;
       const batch: Lane[] = [];
       while (this.queue.size > 0 && this.queue.peek()!.tick === tick && this.queue.peek()!.phase === phase) batch.push(this.queue.pop());
-      const wave: Wave = { tick, phase, lanes: batch.length };
+      const wave: Wave = { tick, phase };
       this.setClock(tick + this.jitter(tick));
       hooks.beforeWave(wave);
       await Promise.all(batch.map((lane) => lane.run(tick)));
       const ended: Lane[] = [];
       for (const lane of batch) {
         if (lane.done) {
-          this.live--;
           ended.push(lane);
         } else {
           lane.tick = this.tickOf(lane.nextDue());

@@ -112,8 +112,6 @@ const COMPLETED_WINDOW = 10_000;
 export interface WorldProgress {
   ordersCreated: number;
   ordersFinished: number;
-  liveLanes: number;
-  tick: number;
 }
 
 export class World {
@@ -276,7 +274,7 @@ export class World {
           this.completedThisWave = [];
           if (this.completed.length > COMPLETED_WINDOW + 1_000) this.completed.splice(0, this.completed.length - COMPLETED_WINDOW);
         }
-        onWave({ ordersCreated: this.observed.ordersCreated, ordersFinished: this.ordersFinished, liveLanes: this.scheduler.liveLanes, tick: wave.tick });
+        onWave({ ordersCreated: this.observed.ordersCreated, ordersFinished: this.ordersFinished });
       },
     });
   }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { OrderReadEnv } from '../../src/cli/order-reads.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port.js';
-import { READ_MODELS, type ReadModels } from '../../src/read-models/read-models.js';
 import type { TestApp } from '../support/app.js';
 
 export const CLI_ACTOR = { id: 'cli:tester', role: 'compliance' as const };
@@ -20,7 +19,7 @@ export async function runCli(
   let stderr = '';
   const program = new Command().exitOverride();
   register(program, {
-    open: (work) => work({ store: t.app.get<EventStore>(EVENT_STORE), readModels: t.app.get<ReadModels>(READ_MODELS), clock: t.clock }),
+    open: (work) => work({ store: t.app.get<EventStore>(EVENT_STORE), clock: t.clock }),
     actor: CLI_ACTOR,
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),

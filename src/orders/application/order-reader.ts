@@ -65,7 +65,8 @@ export class OrderReader {
   /** Every event of the order up to `asOf` (default: all), with envelopes, and the state as of then. */
   history(order: OrderRecord, asOf?: string): OrderHistory {
     const events = upTo(order.events, asOf);
-    const state = fold(orderDecider, events.map((e) => toDomainEvent<OrderEvent>(e)));
+    // Without asOf the state is the one load() folded already.
+    const state = asOf ? fold(orderDecider, events.map((e) => toDomainEvent<OrderEvent>(e))) : order.state;
     return { orderId: order.orderId, asOf: asOf ?? null, events: events.map(envelopeToJson), state: state.status === 'none' ? null : state };
   }
 

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../event-store/envelope.js';
+import { byPosition, type RecordedEvent } from '../../event-store/envelope.js';
 import type { Payer } from './order.events.js';
 import { MONEY_EVENTS } from './order.events.js';
 
@@ -35,7 +35,7 @@ export interface TrailEntry {
  */
 export function chargeTrail(orderEvents: RecordedEvent[], complaintEvents: RecordedEvent[]): TrailEntry[] {
   const money = [...orderEvents.filter((e) => MONEY_EVENTS.has(e.type)), ...complaintEvents.filter((e) => e.type === 'CompensationPaid')];
-  money.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  money.sort(byPosition);
   const charges: Record<Payer, number> = { customer: 0, brand: 0, platform: 0 };
   const lineAmounts = new Map<string, { amountFen: number; payer: Payer }>();
   let paidFen = 0;

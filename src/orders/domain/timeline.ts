@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../event-store/envelope.js';
+import { byPosition, type RecordedEvent } from '../../event-store/envelope.js';
 import { chargeTrail, type TrailTotals } from './charge-trail.js';
 
 /** One event of an order's life as a compliance officer reads it. */
@@ -26,7 +26,7 @@ export interface TimelineEntry {
  */
 export function timeline(orderEvents: RecordedEvent[], complaintEvents: RecordedEvent[]): TimelineEntry[] {
   const totalsAfter = new Map(chargeTrail(orderEvents, complaintEvents).map((e) => [e.eventId, e.totals]));
-  const events = [...orderEvents, ...complaintEvents].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  const events = [...orderEvents, ...complaintEvents].sort(byPosition);
   let totals: TrailTotals | null = null;
   return events.map((event) => {
     const after = totalsAfter.get(event.eventId);
