@@ -48,7 +48,8 @@ export function integrityCommands(program: Command): void {
     .requiredOption('--key <file>', 'Ed25519 private key (PEM), e.g. from keygen')
     .requiredOption('--out <file>', 'where to write the checkpoint (never overwritten)')
     .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core on the embedded store, none on PostgreSQL', (v) => Number.parseInt(v, 10))
-    .action(async (options: { key: string; out: string; workers?: number }) => {
+    .option('--no-store-hashing', 'compute every hash in this process from the stored payload text, trusting nothing the database computes (slower)')
+    .action(async (options: { key: string; out: string; workers?: number; storeHashing: boolean }) => {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
       const privateKeyPem = readText(options.key, '--key');
@@ -65,6 +66,7 @@ export function integrityCommands(program: Command): void {
         const { report, audit } = await verifyLedger(store, {
           checkpointPosition: position,
           partitions: partitionsOf(workers ?? defaultWorkers(store)),
+          storeHashing: options.storeHashing,
           onProgress: (p) => bar.update(p.events, positionFraction(p)),
         });
         bar.stop();
@@ -94,7 +96,8 @@ export function integrityCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--batch-size <n>', 'events per read', (v) => Number.parseInt(v, 10), 10_000)
     .option('--workers <n>', 'worker threads sharing the streams (0 or 1: all in this thread); default one per core on the embedded store, none on PostgreSQL', (v) => Number.parseInt(v, 10))
-    .action(async (options: { checkpoint?: string; publicKey?: string; projections: boolean; json?: boolean; batchSize: number; workers?: number }) => {
+    .option('--no-store-hashing', 'compute every hash in this process from the stored payload text, trusting nothing the database computes (slower)')
+    .action(async (options: { checkpoint?: string; publicKey?: string; projections: boolean; json?: boolean; batchSize: number; workers?: number; storeHashing: boolean }) => {
       if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 100_000) {
         throw new UsageError('--batch-size must be a whole number from 1 to 100000');
       }
@@ -119,6 +122,7 @@ export function integrityCommands(program: Command): void {
         const { report } = await verifyLedger(store, {
           batchSize: options.batchSize,
           partitions: partitionsOf(workers ?? defaultWorkers(store)),
+          storeHashing: options.storeHashing,
           checkpoint,
           readModels: options.projections ? readModels : undefined,
           onProgress: (p) => {

@@ -39,11 +39,12 @@ export interface ReadStoredOptions extends ReadAllOptions {
    */
   partition?: { index: number; count: number };
   /**
-   * The store may hand back, in `hashInput`, the exact text the hash covers, assembled by the
-   * database from the stored columns, and leave out what that text already holds (data, metadata,
-   * eventId and recordedAt empty, schemaVersion 0): verification then hashes it without decoding
-   * the payload, and reads an event whole only if its hash does not match. Stores that cannot
-   * assemble it ignore the option.
+   * A quick hash check: the store may hand back, in `hashInput`, the exact text the hash covers,
+   * assembled by the database from the stored columns, or, in `hashHolds`, the database's own
+   * verdict on the stored hash over that text; and may leave out what the text already holds
+   * (data, metadata, eventId, type and recordedAt empty, schemaVersion 0). Verification then checks the
+   * chain without decoding payloads, and reads an event whole only if the quick check fails. Stores
+   * that cannot assemble the text ignore the option.
    */
   hashInput?: boolean;
 }
@@ -70,6 +71,8 @@ export interface StoredEvent extends HashedHeader {
   hash: string;
   /** With `hashInput` requested: the UTF-8 of what the hash covers, as the store assembled it from what it holds. */
   hashInput?: Uint8Array;
+  /** With `hashInput` requested, from a store that hashes: whether the stored hash matches the text it assembled. */
+  hashHolds?: boolean;
 }
 
 /**

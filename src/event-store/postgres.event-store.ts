@@ -47,6 +47,8 @@ export interface PostgresStoreOptions {
 export const POSITION_SHIFT = 16n;
 
 const TIMESTAMPTZ_OID = 1184;
+/** Fewer rows than this are not worth a read of their own (see ranges). */
+const MIN_RANGE_ROWS = 100;
 const VALUES_LIMIT = 100;
 const INSERT_COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 
@@ -58,6 +60,25 @@ export function pgTimestampToIso(text: string): string {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * What an event's hash covers (see hashOfParts), assembled by PostgreSQL from the stored columns:
+ * payload and metadata as the `json` text stored, recordedAt in the ISO form the clock gave, stream
+ * and type JSON-escaped by PostgreSQL. Ids and hashes are generated hex and go in unescaped: an
+ * edited one with characters JSON would escape gives a text that does not match, and verification
+ * then checks that event the long way.
+ */
+const HASHED_TEXT = `pg_catalog.format(
+  '{"data":%s,"eventId":"%s","metadata":%s,"prevHash":"%s","recordedAt":"%s","revision":%s,"schemaVersion":%s,"stream":%s,"type":%s}',
+  data, event_id, metadata, prev_hash, pg_catalog.to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  revision, schema_version, pg_catalog.to_json(stream), pg_catalog.to_json(type))`;
+
+/**
+ * The database's verdict on each stored hash: SHA-256 of the assembled text by the server's
+ * built-in function (schema-qualified, so a function of the same name elsewhere cannot stand in).
+ */
+const HASH_VERDICT_COLUMNS = `position::text AS position, stream, revision, prev_hash, hash,
+  pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(${HASHED_TEXT}, 'UTF8')), 'hex') = hash AS hash_holds`;
 
 interface EventRow {
   position: string;
@@ -72,6 +93,21 @@ interface EventRow {
   prev_hash: string;
   hash: string;
 }
+
+/**
+ * What a `$all` read selects and how a row becomes a result: rows as objects keyed by column, or,
+ * with `rowMode: 'array'`, as arrays of the columns in order (less to build for the reads of
+ * every event).
+ */
+type RowQuery<T> = (
+  | { columns: string; map: (row: EventRow) => T; rowMode?: undefined }
+  | { columns: string; map: (row: unknown[]) => T; rowMode: 'array' }
+) & {
+  /** Only rows for which this SQL condition holds. */
+  filter?: string;
+  /** Read a batch as this many consecutive ranges at once (for reads whose cost is the server's). */
+  ranges?: number;
+};
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -276,41 +312,63 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.readAllRows(options, this.columns, toRecorded);
+    return this.readAllRows(options, { columns: this.columns, map: toRecorded });
   }
 
   async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
     const part = options.partition;
     // hashtext is PostgreSQL's own stable hash of a text; as bigint so abs() cannot overflow.
-    const filter = part ? { sql: `abs(hashtext(stream)::bigint) % ${Number(part.count)} = ${Number(part.index)}` } : undefined;
-    return this.readAllRows(options, this.storedColumns, toStored, filter);
+    const filter = part ? `abs(hashtext(stream)::bigint) % ${Number(part.count)} = ${Number(part.index)}` : undefined;
+    return this.readAllRows(
+      options,
+      // Hashing is the server's work: a batch is split in ranges hashed by several backends at once.
+      options.hashInput ? { columns: HASH_VERDICT_COLUMNS, map: toHashVerdict, rowMode: 'array', filter, ranges: 3 } : { columns: this.storedColumns, map: toStored, filter },
+    );
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
-    return (await this.readAllRows(options, 'position::text AS position', (row) => ({ position: BigInt(row.position) }))).map((r) => r.position);
+    return (await this.readAllRows(options, { columns: 'position::text AS position', map: (row) => ({ position: BigInt(row.position) }) })).map((r) => r.position);
   }
 
-  private async readAllRows<T extends { position: bigint }>(
-    options: ReadAllOptions,
-    columns: string,
-    map: (row: EventRow) => T,
-    filter?: { sql: string },
-  ): Promise<T[]> {
+  private async readAllRows<T extends { position: bigint }>(options: ReadAllOptions, query: RowQuery<T>): Promise<T[]> {
     const from = options.fromPosition ?? 0n;
     const maxCount = options.maxCount ?? 1000;
     // An older horizon is always safe (every transaction below it had finished then, so it still
     // has): reuse it while catching up, and ask for a fresh one when the read reaches it.
     let horizon = this.horizon;
     if (from >= horizon) horizon = await this.refreshHorizon();
-    let events = await this.range(from, horizon, maxCount, columns, map, filter);
+    let events = await this.ranges(from, horizon, maxCount, query);
     if (events.length < maxCount) {
       const fresh = await this.refreshHorizon();
       if (fresh > horizon) {
         const next = events.length > 0 ? events[events.length - 1]!.position + 1n : from;
-        events = events.concat(await this.range(next, fresh, maxCount - events.length, columns, map, filter));
+        events = events.concat(await this.range(next, fresh, maxCount - events.length, query));
       }
     }
     return events;
+  }
+
+  /**
+   * A range read split in `query.ranges` consecutive ranges read at once, each on a connection of
+   * its own: the position where each range ends is found first (a cheap index scan), so together
+   * they return exactly what one read would.
+   */
+  private async ranges<T extends { position: bigint }>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
+    const parts = query.ranges ?? 1;
+    const size = Math.ceil(maxCount / parts);
+    if (parts < 2 || query.filter || size < MIN_RANGE_ROWS) return this.range(from, below, maxCount, query);
+    const starts = [from];
+    for (let i = 1; i < parts; i++) {
+      const { rows } = await this.pool.query<{ position: string }>(
+        `SELECT position::text AS position FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position OFFSET $2 LIMIT 1`,
+        [starts[i - 1]!.toString(), size],
+      );
+      const start = rows[0] ? BigInt(rows[0].position) : below;
+      if (start >= below) break;
+      starts.push(start);
+    }
+    const reads = starts.map((start, i) => this.range(start, starts[i + 1] ?? below, i < starts.length - 1 ? size : maxCount - size * i, query));
+    return (await Promise.all(reads)).flat();
   }
 
   /** The last horizon seen: positions below it belong to finished transactions. */
@@ -333,19 +391,13 @@ export class PostgresEventStore implements EventStore {
    * The next events from `from`, cut at the horizon in code: a bound the planner cannot estimate
    * (or a fresh table without statistics) would turn the index range scan into a scan and sort.
    */
-  private async range<T extends { position: bigint }>(
-    from: bigint,
-    below: bigint,
-    maxCount: number,
-    columns: string,
-    map: (row: EventRow) => T,
-    filter?: { sql: string },
-  ): Promise<T[]> {
+  private async range<T extends { position: bigint }>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
     if (from >= below || maxCount <= 0) return [];
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${columns} FROM ${this.t.events} WHERE position >= $1${filter ? ` AND ${filter.sql}` : ''} ORDER BY ${this.t.events}.position LIMIT $2`,
-      [from.toString(), maxCount],
-    );
+    const sql = `SELECT ${query.columns} FROM ${this.t.events} WHERE position >= $1${query.filter ? ` AND ${query.filter}` : ''} ORDER BY ${this.t.events}.position LIMIT $2`;
+    const params = [from.toString(), maxCount];
+    const request = { text: sql, values: params, rowMode: query.rowMode };
+    const { rows } = query.filter ? await this.indexScan(request) : await this.pool.query(request);
+    const map = query.map as (row: unknown) => T;
     const events: T[] = [];
     for (const row of rows) {
       const event = map(row);
@@ -353,6 +405,27 @@ export class PostgresEventStore implements EventStore {
       events.push(event);
     }
     return events;
+  }
+
+  /**
+   * A query the planner must answer from the position index. A filter it cannot estimate (a
+   * partition of the streams matches half the rows, it guesses 0.5%) would otherwise have it scan
+   * and sort the whole table for every batch.
+   */
+  private async indexScan(request: pg.QueryConfig): Promise<pg.QueryResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const result = await client.query(request);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   subscribeAll(options: SubscribeOptions = {}): AllSubscription {
@@ -388,6 +461,12 @@ export class PostgresEventStore implements EventStore {
 
 function toStored(row: EventRow): StoredEvent {
   return { ...toRecorded(row), data: row.data as string, metadata: row.metadata as unknown as string };
+}
+
+/** The chain fields and the database's verdict on the stored hash; the rest is left out (see ReadStoredOptions.hashInput). */
+function toHashVerdict(row: unknown[]): StoredEvent {
+  const [position, stream, revision, prevHash, hash, holds] = row as [string, string, number, string, string, boolean];
+  return { eventId: '', type: '', schemaVersion: 0, stream, revision, position: BigInt(position), recordedAt: '', data: '', metadata: '', prevHash, hash, hashHolds: holds === true };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -152,16 +152,15 @@ export class StreamAudit {
       );
       return;
     }
-    if (event.hashInput ? hash('sha256', event.hashInput, 'hex') !== event.hash : !storedHashHolds(event)) {
-      if (event.hashInput) {
-        // The store's own assembly of the text did not match: the event is read whole and checked
-        // the long way before anything is reported (see recheck).
-        this.suspects.push(event.position);
-      } else {
-        state.broken = true;
-        this.hashMismatch(event);
-        return;
-      }
+    const quick = event.hashHolds ?? (event.hashInput ? hash('sha256', event.hashInput, 'hex') === event.hash : undefined);
+    if (quick === false) {
+      // The store's quick check (its assembly of the text, or its own digest of it) did not match:
+      // the event is read whole and checked the long way before anything is reported (see recheck).
+      this.suspects.push(event.position);
+    } else if (quick === undefined && !storedHashHolds(event)) {
+      state.broken = true;
+      this.hashMismatch(event);
+      return;
     }
     state.revision = event.revision;
     state.hash = event.hash;

@@ -1,4 +1,4 @@
-import type { EventStore, PositionScheme } from '../event-store/event-store.port.js';
+import type { EventStore, PositionScheme, StoredEvent } from '../event-store/event-store.port.js';
 import type { ReadModels, TableComparison } from '../read-models/read-models.js';
 import { type CheckpointFile, compareWithCheckpoint } from './checkpoint.js';
 import { type AuditResult, type Discrepancy, type LedgerAuditResult, mergeResults, PositionAudit, StreamAudit } from './ledger-audit.js';
@@ -20,6 +20,8 @@ export interface PartitionJob {
   /** Events after this position (the head when verification started) are left for next time. */
   untilPosition: string;
   checkpointPosition?: string;
+  /** Let the store assemble (and, if it can, digest) the hashed text: see ReadStoredOptions.hashInput. */
+  storeHashing: boolean;
 }
 
 /** Runs a partition's audit somewhere (this thread, a worker thread) and reports its progress. */
@@ -38,6 +40,12 @@ export interface VerifyOptions {
    * checks the positions. Only on stores that can read positions and partitions; otherwise ignored.
    */
   partitions?: { count: number; run: PartitionRunner };
+  /**
+   * False: every hash is computed here from the stored payload and metadata text, trusting nothing
+   * the database computes. Default true: the store assembles the hashed text (and PostgreSQL digests
+   * it with its built-in sha256); an event whose quick check fails is read whole and checked here.
+   */
+  storeHashing?: boolean;
   onProgress?: (progress: VerifyProgress) => void;
 }
 
@@ -64,13 +72,14 @@ export async function auditPartition(
   store: EventStore,
   job: PartitionJob,
   onProgress?: (events: number, position: bigint) => void,
+  onBatch?: (batch: readonly StoredEvent[]) => void,
 ): Promise<AuditResult> {
   const audit = new StreamAudit({
     checkpointPosition: job.checkpointPosition === undefined ? undefined : BigInt(job.checkpointPosition),
   });
   const until = BigInt(job.untilPosition);
   const partition = job.count > 1 ? { index: job.index, count: job.count } : undefined;
-  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: job.batchSize, partition, hashInput: true });
+  const read = (from: bigint) => store.readAllStored({ fromPosition: from, maxCount: job.batchSize, partition, hashInput: job.storeHashing });
   let next = read(0n);
   for (;;) {
     let batch = await next;
@@ -78,6 +87,7 @@ export async function auditPartition(
     if (more) next = read(batch[batch.length - 1]!.position + 1n);
     if (batch.length > 0 && batch[batch.length - 1]!.position > until) batch = batch.filter((e) => e.position <= until);
     audit.feed(batch);
+    onBatch?.(batch);
     if (batch.length > 0) onProgress?.(audit.events, batch[batch.length - 1]!.position);
     if (!more) break;
   }
@@ -116,11 +126,13 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
     batchSize,
     untilPosition: headPosition.toString(),
     checkpointPosition: checkpointPosition?.toString(),
+    storeHashing: options.storeHashing ?? true,
   });
 
-  // The positions are checked from a scan of their own: a partition sees only its streams' positions.
+  // One pass sees every position; partitions see only their streams' positions, so then the
+  // positions are checked from a scan of their own.
   const scanPositions = async () => {
-    if (!store.readPositions) return;
+    if (!parallel || !store.readPositions) return;
     for (let from = 0n; from <= headPosition; ) {
       const batch = await store.readPositions({ fromPosition: from, maxCount: 50_000 });
       const inRange = batch.filter((p) => p <= headPosition);
@@ -131,7 +143,7 @@ export async function verifyLedger(store: EventStore, options: VerifyOptions = {
   };
   const audits = parallel
     ? Promise.all(Array.from({ length: count }, (_, i) => parallel.run(job(i), progress(i))))
-    : auditPartition(store, job(0), progress(0)).then((result) => [result]);
+    : auditPartition(store, job(0), progress(0), (batch) => positions.feed(batch.map((e) => e.position))).then((result) => [result]);
   const [results] = await Promise.all([audits, scanPositions()]);
   positions.finish(highestAssigned);
   const audit = mergeResults(results, positions.discrepancies());

@@ -1,9 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, hash } from 'node:crypto';
 import { buildRecords } from '../../src/event-store/append-core.js';
 import type { EmbeddedEventStore } from '../../src/event-store/embedded.event-store.js';
+import type { StoredEvent } from '../../src/event-store/event-store.port.js';
 import type { PostgresEventStore } from '../../src/event-store/postgres.event-store.js';
 import { CheckpointError, type CheckpointFile, openCheckpoint, signCheckpoint } from '../../src/integrity/checkpoint.js';
 import type { Discrepancy } from '../../src/integrity/ledger-audit.js';
+import { storedHashHolds } from '../../src/integrity/stored-hash.js';
 import { auditPartition, verifyLedger, type VerifyOptions } from '../../src/integrity/verify.js';
 import type { TestStore } from '../support/app.js';
 import { meta } from '../support/events.js';
@@ -59,8 +61,8 @@ function verifySuite(kind: TestStore) {
 
   const first = (report: { discrepancies: Discrepancy[] }) => report.discrepancies[0];
   /**
-   * Verifies in one pass and with the streams split in three partitions (as worker threads split
-   * them, here in this thread): both must find exactly the same.
+   * Verifies in one pass, with the streams split in three partitions (as worker threads split
+   * them, here in this thread), and hashing everything in this process: all must find exactly the same.
    */
   const verify = async (options: VerifyOptions = {}) => {
     const one = await verifyLedger(ledger.store, options);
@@ -69,6 +71,9 @@ function verifySuite(kind: TestStore) {
     expect(split.report.discrepancies).toEqual(one.report.discrepancies);
     expect(split.report.events).toBe(one.report.events);
     expect(split.report.streams).toBe(one.report.streams);
+    // Every hash computed here from the stored text, nothing taken from the database: the same findings.
+    const own = await verifyLedger(ledger.store, { ...options, readModels: undefined, storeHashing: false });
+    expect(own.report.discrepancies).toEqual(one.report.discrepancies.filter((d) => d.table === undefined));
     return one;
   };
   const checkpointNow = async (privatePem: string): Promise<ReturnType<typeof openCheckpoint>> => {
@@ -113,6 +118,25 @@ function verifySuite(kind: TestStore) {
     );
     expect(report.tables!.every((t) => t.equal && t.live.sha256 === t.replay.sha256)).toBe(true);
     expect(report.tables!.find((t) => t.table === 'bills')!.live.rows).toBe(HISTORY.orders);
+  });
+
+  it("offers a quick hash check (the hashed text, or the database's digest of it) that holds for every untouched event", async () => {
+    const quick = await ledger.store.readAllStored({ maxCount: 100_000, hashInput: true });
+    const whole = await ledger.store.readAllStored({ maxCount: 100_000 });
+    expect(quick.map((e) => e.position)).toEqual(whole.map((e) => e.position));
+    const holds = (e: StoredEvent) => e.hashHolds ?? (e.hashInput ? hash('sha256', e.hashInput, 'hex') === e.hash : undefined);
+    // Undefined would mean no quick check offered; false, a text assembled unlike the one hashed at append.
+    expect(quick.filter((e) => holds(e) !== true).map((e) => `${e.stream}@${e.revision}: ${String(holds(e))}`)).toEqual([]);
+    expect(whole.filter((e) => !storedHashHolds(e)).map((e) => `${e.stream}@${e.revision}`)).toEqual([]);
+    // Read in batches (a store may split each batch in ranges read at once): every event once, in order.
+    const paged: bigint[] = [];
+    for (let from = 0n; ; ) {
+      const batch = await ledger.store.readAllStored({ fromPosition: from, maxCount: 300, hashInput: true });
+      paged.push(...batch.map((e) => e.position));
+      if (batch.length < 300) break;
+      from = batch[batch.length - 1]!.position + 1n;
+    }
+    expect(paged).toEqual(whole.map((e) => e.position));
   });
 
   it('names the stream and revision of an edited payload', async () => {
