@@ -10,11 +10,15 @@
  *      and the export command end to end.
  *
  * The embedded store always; PostgreSQL too when DATABASE_URL is set (on a smaller history:
- * simulating into PostgreSQL is slower).
+ * simulating into PostgreSQL is slower). With `--pg-copies K` the PostgreSQL history is then
+ * multiplied inside the database (K copies of every stream under new names, chained and hashed
+ * by the server) and the hash chains verified again at that size, once the quick way and once
+ * with every hash computed by the verifier (which also proves the copies sound).
  *
  *   npm run bench:verify                                # 200,000 orders on the embedded store
  *   npm run bench:verify -- --orders 20000 --pg-orders 5000
  *   npm run bench:verify -- --data-dir /tmp/sim200k     # keep the history; a second run reuses it
+ *   npm run bench:verify -- --orders 20000 --pg-orders 20000 --pg-copies 9
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { openEventStore } from '../src/event-store/open-event-store.js';
+import { HASHED_TEXT } from '../src/event-store/postgres.event-store.js';
 import { buildEvidence } from '../src/evidence/evidence.js';
 import { SystemClock } from '../src/shared/clock.js';
 
@@ -33,6 +38,7 @@ const arg = (name: string, fallback: string) => {
 };
 const ORDERS = Number(arg('orders', '200000'));
 const PG_ORDERS = Number(arg('pg-orders', '20000'));
+const PG_COPIES = Number(arg('pg-copies', '0'));
 const SEED = arg('seed', '7');
 const DATA_DIR = arg('data-dir', '');
 const EXPORT_SAMPLE = Number(arg('export-sample', '300'));
@@ -89,17 +95,8 @@ async function benchStore(label: string, env: NodeJS.ProcessEnv, orders: number,
     );
   }
 
-  const chains = async (workers: string) => {
-    const run = expectOk(await cli(env, 'verify', '--no-projections', '--json', '--workers', workers), 'verify');
-    const report = JSON.parse(run.stdout) as { events: number; streams: number; seconds: number; ok: boolean };
-    if (!report.ok) throw new Error('verify found discrepancies in a fresh simulated history');
-    out(
-      `  verify hash chains + positions, ${workers === '0' ? 'in one thread' : `${workers} worker threads`}: ${report.events.toLocaleString('en-US')} events, ` +
-        `${report.streams.toLocaleString('en-US')} streams in ${report.seconds.toFixed(1)} s: ${rate(report.events, report.seconds)} events/s${rss(run)}`,
-    );
-  };
-  await chains('0');
-  await chains(String(cpus().length));
+  await verifyChains(env, '0');
+  await verifyChains(env, String(cpus().length));
 
   const rebuilt = expectOk(await cli(env, 'rebuild', '--all'), 'rebuild');
   out(`  rebuild --all: ${rebuilt.seconds.toFixed(1)} s${rss(rebuilt)}`);
@@ -165,6 +162,60 @@ async function benchStore(label: string, env: NodeJS.ProcessEnv, orders: number,
   }
 }
 
+/** `verify --no-projections` through the CLI: the hash chains and positions alone. */
+async function verifyChains(env: NodeJS.ProcessEnv, workers: string, ...more: string[]): Promise<void> {
+  const run = expectOk(await cli(env, 'verify', '--no-projections', '--json', '--workers', workers, ...more), 'verify');
+  const report = JSON.parse(run.stdout) as { events: number; streams: number; seconds: number; ok: boolean };
+  if (!report.ok) throw new Error(`verify found discrepancies in a fresh simulated history:\n${run.stdout}`);
+  const how = more.includes('--no-store-hashing') ? 'every hash computed by the verifier' : workers === '0' ? 'in one thread' : `${workers} worker threads`;
+  out(
+    `  verify hash chains + positions, ${how}: ${report.events.toLocaleString('en-US')} events, ` +
+      `${report.streams.toLocaleString('en-US')} streams in ${report.seconds.toFixed(1)} s: ${rate(report.events, report.seconds)} events/s${rss(run)}`,
+  );
+}
+
+/**
+ * Multiplies a PostgreSQL history in place: `copies` copies of every event under the stream name
+ * suffixed `~k`, each copy appended within the original's transaction (its positions follow the
+ * original's indexes, so the position scheme holds), chained revision by revision and hashed by the
+ * server over the same text verification checks. Payloads are copied as they are: the copies are
+ * for measuring verification, not for the projections.
+ */
+async function multiplyPostgresHistory(url: string, schema: string, copies: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC' });
+  await client.connect();
+  try {
+    const events = `${schema}.events`;
+    await client.query(`
+      DO $$
+      BEGIN
+        CREATE TEMP TABLE original AS SELECT * FROM ${events};
+        CREATE TEMP TABLE per_tx AS SELECT position >> 16 AS tx, count(*) AS n FROM original GROUP BY 1;
+        FOR k IN 1..${Number(copies)} LOOP
+          CREATE TEMP TABLE c AS
+            SELECT ((e.position >> 16) << 16) + k * t.n + (e.position & 65535) AS position, gen_random_uuid() AS event_id,
+                   e.stream || '~' || k AS stream, e.revision, e.type, e.schema_version, e.data, e.metadata, e.recorded_at,
+                   ''::text AS prev_hash, ''::text AS hash
+            FROM original e JOIN per_tx t ON t.tx = e.position >> 16;
+          CREATE INDEX ON c (stream, revision);
+          FOR r IN 0..(SELECT max(revision) FROM c) LOOP
+            UPDATE c SET prev_hash = CASE WHEN r = 0 THEN repeat('0', 64)
+              ELSE (SELECT p.hash FROM c p WHERE p.stream = c.stream AND p.revision = r - 1) END WHERE c.revision = r;
+            UPDATE c SET hash = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(${HASHED_TEXT}, 'UTF8')), 'hex') WHERE c.revision = r;
+          END LOOP;
+          INSERT INTO ${events} SELECT * FROM c ORDER BY position;
+          DROP TABLE c;
+        END LOOP;
+        DROP TABLE original, per_tx;
+      END $$`);
+    await client.query(`VACUUM ANALYZE ${events}`);
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${events}`);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   out(`bench/verify: Node ${process.version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`);
   const reuse = DATA_DIR !== '' && existsSync(join(DATA_DIR, 'ledger.sqlite'));
@@ -183,7 +234,16 @@ async function main(): Promise<void> {
   const schema = `bench_verify_${process.pid}`;
   const pgDir = mkdtempSync(join(tmpdir(), 'bench-verify-pg-'));
   try {
-    await benchStore(`PostgreSQL (schema ${schema})`, { STORE: 'postgres', DATABASE_URL: url, PG_SCHEMA: schema, DATA_DIR: pgDir }, PG_ORDERS, false);
+    const env = { STORE: 'postgres', DATABASE_URL: url, PG_SCHEMA: schema, DATA_DIR: pgDir };
+    await benchStore(`PostgreSQL (schema ${schema})`, env, PG_ORDERS, false);
+    if (PG_COPIES > 0) {
+      const started = performance.now();
+      const events = await multiplyPostgresHistory(url, schema, PG_COPIES);
+      out(`\nPostgreSQL, the history with ${PG_COPIES} copies of every stream added by the server: ${events.toLocaleString('en-US')} events (${((performance.now() - started) / 1000).toFixed(0)} s, then VACUUM ANALYZE)`);
+      await verifyChains(env, '0');
+      await verifyChains(env, '0');
+      await verifyChains(env, '0', '--no-store-hashing');
+    }
   } finally {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

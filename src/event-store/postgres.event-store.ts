@@ -68,7 +68,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * edited one with characters JSON would escape gives a text that does not match, and verification
  * then checks that event the long way.
  */
-const HASHED_TEXT = `pg_catalog.format(
+export const HASHED_TEXT = `pg_catalog.format(
   '{"data":%s,"eventId":"%s","metadata":%s,"prevHash":"%s","recordedAt":"%s","revision":%s,"schemaVersion":%s,"stream":%s,"type":%s}',
   data, event_id, metadata, prev_hash, pg_catalog.to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
   revision, schema_version, pg_catalog.to_json(stream), pg_catalog.to_json(type))`;

@@ -180,15 +180,15 @@ export class StreamAudit {
 
   private hashMismatch(event: StoredEvent): void {
     this.report(
-        {
-          kind: 'hash_mismatch',
-          stream: event.stream,
-          revision: event.revision,
-          position: event.position.toString(),
-          message: `revision ${event.revision} (${event.type}) was altered: its stored content no longer matches its hash`,
-        },
-        event.position,
-      );
+      {
+        kind: 'hash_mismatch',
+        stream: event.stream,
+        revision: event.revision,
+        position: event.position.toString(),
+        message: `revision ${event.revision} (${event.type}) was altered: its stored content no longer matches its hash`,
+      },
+      event.position,
+    );
   }
 
   /** Ends the scan: revisions still missing are reported. */
