@@ -42,9 +42,9 @@ export interface ReadStoredOptions extends ReadAllOptions {
    * A quick hash check: the store may hand back, in `hashInput`, the exact text the hash covers,
    * assembled by the database from the stored columns, or, in `hashHolds`, the database's own
    * verdict on the stored hash over that text; and may leave out what the text already holds
-   * (data, metadata, eventId, type and recordedAt empty, schemaVersion 0). Verification then checks the
-   * chain without decoding payloads, and reads an event whole only if the quick check fails. Stores
-   * that cannot assemble the text ignore the option.
+   * (data, metadata, eventId, type and recordedAt empty, schemaVersion 0). Verification then
+   * checks the chain without decoding payloads, and reads an event whole only if the quick check
+   * fails. Stores that cannot assemble the text ignore the option.
    */
   hashInput?: boolean;
 }
