@@ -18,14 +18,10 @@ import type { NewEvent, RecordedEvent } from '../src/event-store/envelope.js';
 import type { EventStore } from '../src/event-store/event-store.port.js';
 import { PostgresEventStore } from '../src/event-store/postgres.event-store.js';
 import { FixedClock } from '../src/shared/clock.js';
+import { numberArg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const STREAMS = arg('streams', 20_000);
-const PER_STREAM = arg('per-stream', 5);
+const STREAMS = numberArg('streams', 20_000);
+const PER_STREAM = numberArg('per-stream', 5);
 const TOTAL = STREAMS * PER_STREAM;
 const READ_BATCH = 1000;
 const T0 = '2026-01-01T00:00:00.000Z';

@@ -13,15 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
+import { numberArg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const CLIENTS = arg('clients', 50);
-const ORDERS_PER_CLIENT = arg('orders-per-client', 20);
-const PORT = arg('port', 3917);
+const CLIENTS = numberArg('clients', 50);
+const ORDERS_PER_CLIENT = numberArg('orders-per-client', 20);
+const PORT = numberArg('port', 3917);
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS + 5 });
 
 function call(method: string, path: string, token: string, body?: unknown, key?: string): Promise<{ status: number; body: string }> {

@@ -30,12 +30,8 @@ import { openEventStore } from '../src/event-store/open-event-store.js';
 import { HASHED_TEXT } from '../src/event-store/postgres.event-store.js';
 import { buildEvidence } from '../src/evidence/evidence.js';
 import { SystemClock } from '../src/shared/clock.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
 const ORDERS = Number(arg('orders', '200000'));
 const PG_ORDERS = Number(arg('pg-orders', '20000'));
 const PG_COPIES = Number(arg('pg-copies', '0'));

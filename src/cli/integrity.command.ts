@@ -22,7 +22,6 @@ import { cliActor, withLedger } from './context.js';
 import { positionFraction, progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
 
-
 /** Exit code of a verification that found something wrong (2 stays for usage errors). */
 const DISCREPANCY_EXIT = 1;
 const LISTED = 20;

@@ -57,7 +57,6 @@ export function hashOfParts(header: HashedHeader, dataJson: string, metadataJson
   return hash('sha256', canonical, 'hex');
 }
 
-
 export type ChainVerdict =
   | { ok: true; stream: string; events: number; headHash: string }
   | {

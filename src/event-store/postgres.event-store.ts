@@ -357,16 +357,15 @@ export class PostgresEventStore implements EventStore {
     const parts = query.ranges ?? 1;
     const size = Math.ceil(maxCount / parts);
     if (parts < 2 || query.filter || size < MIN_RANGE_ROWS) return this.range(from, below, maxCount, query);
-    const starts = [from];
-    for (let i = 1; i < parts; i++) {
-      const { rows } = await this.pool.query<{ position: string }>(
-        `SELECT position::text AS position FROM ${this.t.events} WHERE position >= $1 ORDER BY ${this.t.events}.position OFFSET $2 LIMIT 1`,
-        [starts[i - 1]!.toString(), size],
-      );
-      const start = rows[0] ? BigInt(rows[0].position) : below;
-      if (start >= below) break;
-      starts.push(start);
-    }
+    // Where the ranges after the first start: every size-th position from `from`, in one index scan.
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position::text AS position FROM (
+         SELECT position, row_number() OVER (ORDER BY position) - 1 AS n
+         FROM (SELECT position FROM ${this.t.events} WHERE position >= $1 ORDER BY position LIMIT $2) AS head
+       ) AS numbered WHERE n > 0 AND n % $3 = 0 ORDER BY n`,
+      [from.toString(), size * (parts - 1) + 1, size],
+    );
+    const starts = [from, ...rows.map((r) => BigInt(r.position)).filter((start) => start < below)];
     const reads = starts.map((start, i) => this.range(start, starts[i + 1] ?? below, i < starts.length - 1 ? size : maxCount - size * i, query));
     return (await Promise.all(reads)).flat();
   }

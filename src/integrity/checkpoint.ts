@@ -191,8 +191,8 @@ export type CheckpointSigned = {
 export type RecordCheckpoint = { type: 'RecordCheckpoint'; data: CheckpointSigned['data'] };
 
 /** Recording a signed checkpoint is a fact, never refused. */
-export const checkpointDecider: Decider<{ checkpoints: number }, RecordCheckpoint, CheckpointSigned> = {
-  initialState: { checkpoints: 0 },
+export const checkpointDecider: Decider<null, RecordCheckpoint, CheckpointSigned> = {
+  initialState: null,
   decide: (command) => [{ type: 'LedgerCheckpointSigned', data: command.data }],
-  evolve: (state) => ({ checkpoints: state.checkpoints + 1 }),
+  evolve: () => null,
 };

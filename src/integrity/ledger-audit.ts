@@ -233,7 +233,6 @@ export class StreamAudit {
 export class PositionAudit {
   private readonly found: Array<Discrepancy & { at: bigint }> = [];
   private readonly check: PositionCheck;
-  positions = 0;
 
   constructor(scheme: PositionScheme) {
     this.check = positionCheck(scheme, (d, at) => this.found.push({ ...d, at }));
@@ -241,7 +240,6 @@ export class PositionAudit {
 
   feed(positions: readonly bigint[]): void {
     for (const position of positions) this.check.next(position);
-    this.positions += positions.length;
   }
 
   finish(highestAssigned?: bigint): void {

@@ -8,6 +8,7 @@ import type { ComplaintCategory } from '../complaints/domain/complaint.events.js
 import type { PaymentMethod, ServiceType } from '../orders/domain/order.events.js';
 import type { ItemKind, RateCardItem } from '../rate-cards/domain/rate-card.events.js';
 import { DAY_MS, HOUR_MS } from '../shared/time.js';
+import type { Rng } from './rng.js';
 
 export const SEC = 1000;
 export const MIN = 60 * SEC;
@@ -182,7 +183,7 @@ export const BRANDS: readonly BrandSpec[] = [
 ];
 
 /** Labour and fees on every card. */
-export function commonItems(c: CategorySpec): ItemSpec[] {
+function commonItems(c: CategorySpec): ItemSpec[] {
   return [
     ['LAB-DIAG', '上门检测', 'labor', 'visit', 5_000, 1, 1],
     ['LAB-REPAIR', '维修工时', 'labor', 'hour', 8_000, 1, 2],
@@ -202,14 +203,23 @@ export function commonItems(c: CategorySpec): ItemSpec[] {
  */
 export const OFF_CARD_CHARGES = ['FEE-MATERIAL', 'FEE-URGENT', 'FEE-NIGHT', 'FEE-DISPOSAL', 'LAB-EXTRA'] as const;
 
+/** Per category, its items and then the common labour and fees by code (the first of a code wins). */
+const specsByCategory = new Map<CategorySpec, Map<string, ItemSpec>>();
+
 export function specOf(category: CategorySpec, code: string): ItemSpec {
-  const spec = category.items.find((i) => i[0] === code) ?? commonItems(category).find((i) => i[0] === code);
+  let specs = specsByCategory.get(category);
+  if (!specs) {
+    specs = new Map();
+    for (const spec of [...category.items, ...commonItems(category)]) if (!specs.has(spec[0])) specs.set(spec[0], spec);
+    specsByCategory.set(category, specs);
+  }
+  const spec = specs.get(code);
   if (!spec) throw new Error(`simulate: no item ${code} for ${category.code}`);
   return spec;
 }
 
 /** fen x permille / 1000, rounded to whole yuan above 10 yuan and to jiao below (integer arithmetic). */
-export function scaleFen(fen: number, permille: number): number {
+function scaleFen(fen: number, permille: number): number {
   const exact = Math.floor((fen * permille + 500) / 1000);
   return roundFen(exact);
 }
@@ -253,6 +263,11 @@ export const PAYMENT_MIX: readonly (readonly [PaymentMethod, number])[] = [
   ['bank_transfer', 1],
   ['app', 3],
 ];
+
+/** A mainland mobile number: 1, a second digit from those in use, nine more. */
+export function mobileNumber(rng: Rng): string {
+  return `1${rng.pick(['3', '5', '7', '8', '9'])}${rng.digits(9)}`;
+}
 
 export const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '高', '林', '罗'];
 export const GIVEN = ['建国', '伟', '强', '磊', '军', '洋', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '华', '飞', '鑫', '波', '斌'];

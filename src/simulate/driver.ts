@@ -21,6 +21,12 @@ export type Outcome<S = unknown> =
   | { ok: true; state: S; events: RecordedEvent[] }
   | { ok: false; code: string; message: string };
 
+/** Idempotency keys for one simulated thing's commands, in the order they are sent: `<id>-1`, `<id>-2`, ... */
+export function keySequence(id: string): () => string {
+  let seq = 0;
+  return () => `${id}-${++seq}`;
+}
+
 /** Counts of what the command bus actually did. */
 export class Tally {
   commands = 0;

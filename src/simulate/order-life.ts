@@ -25,7 +25,7 @@ import type {
   ServicePackage,
   ServiceType,
 } from '../orders/domain/order.events.js';
-import type { ItemKind } from '../rate-cards/domain/rate-card.events.js';
+import type { ItemKind, RateCardItem } from '../rate-cards/domain/rate-card.events.js';
 import {
   CANCEL_REASONS,
   type CategorySpec,
@@ -36,6 +36,7 @@ import {
   DISTRICTS,
   HOUR,
   MIN,
+  mobileNumber,
   OFF_CARD_CHARGES,
   PACKAGE_SHARE,
   PAYMENT_MIX,
@@ -48,9 +49,9 @@ import {
   SURNAMES,
   BRANDS,
 } from './catalogue.js';
-import type { Outcome } from './driver.js';
+import { keySequence, type Outcome } from './driver.js';
 import { Rng } from './rng.js';
-import type { Lane, Life } from './scheduler.js';
+import type { Lane, Life, Step } from './scheduler.js';
 import type { Completed, EngineerModel, World } from './world.js';
 
 const ROUTES: Record<Exclude<OrderRequest['type'], 'LinkComplaint'>, string> = {
@@ -84,7 +85,8 @@ interface PlanLine {
   kind: ItemKind;
 }
 
-type Sub<T = void> = Generator<number | (() => Promise<Outcome>), T, Outcome>;
+/** A part of a life that answers with a value. */
+type Sub<T = void> = Generator<Step, T, Outcome>;
 
 /** One order and what the simulation knows of it: the state the handlers answered with. */
 class SimOrder {
@@ -101,7 +103,7 @@ class SimOrder {
   complaints = 0;
   /** Someone tried to take more from the customer than the rules allow. */
   overchargeAttempted = false;
-  private seq = 0;
+  private readonly nextKey: () => string;
 
   constructor(
     readonly w: World,
@@ -110,6 +112,7 @@ class SimOrder {
   ) {
     this.id = `ord-${n}`;
     this.rng = new Rng(w.plan.seed, `order:${n}`);
+    this.nextKey = keySequence(this.id);
   }
 
   get open(): OpenOrder {
@@ -130,7 +133,7 @@ class SimOrder {
 
   /** An order command, sent as its controller would send it; the state is kept from the answer. */
   send(actor: Actor, request: OrderRequest, reason?: string): () => Promise<Outcome> {
-    const key = `${this.id}-${++this.seq}`;
+    const key = this.nextKey();
     const route = ROUTES[request.type as keyof typeof ROUTES];
     return async () => {
       const outcome = await this.w.driver.order(this.id, actor, request, route, key, reason);
@@ -203,7 +206,7 @@ function newOrder(o: SimOrder, repeat: Completed | undefined): void {
     customer = {
       customerId: `cust-${n}`,
       name: `${rng.pick(SURNAMES)}${rng.chance(0.5) ? '先生' : '女士'}`,
-      phone: `1${rng.pick(['3', '5', '7', '8', '9'])}${rng.digits(9)}`,
+      phone: mobileNumber(rng),
       city,
       address: `${rng.pick(DISTRICTS)}${rng.pick(ROADS)}${rng.int(1, 999)}号${rng.int(1, 30)}栋${rng.int(1, 32)}0${rng.int(1, 4)}室`,
     };
@@ -293,37 +296,39 @@ function planFor(rng: Rng, category: CategorySpec, service: ServiceType): PlanLi
   return lines;
 }
 
+/** The items of the card in force now for the order's brand, category and city. */
+function itemsNow(o: SimOrder): Map<string, RateCardItem> | null {
+  const { brand, category } = o.created.product;
+  return o.w.itemsInForce(brand, category, o.created.customer.city, o.w.now);
+}
+
 /** The card's price of a line now (what the decider will compute), or null when the card has no such item. */
 function amountOf(o: SimOrder, code: string, quantity: number): number | null {
-  const { brand, category } = o.created.product;
-  const item = o.w.itemsInForce(brand, category, o.created.customer.city, o.w.now)?.get(code);
+  const item = itemsNow(o)?.get(code);
   return item ? item.unitPriceFen * quantity : null;
 }
 
+/** The card items a package's price is based on, by service. */
+const PACKAGE_BASIS: Record<ServiceType, readonly string[]> = {
+  install: ['LAB-INSTALL'],
+  clean: ['LAB-CLEAN'],
+  maintain: ['LAB-MAINT'],
+  repair: ['LAB-DIAG', 'LAB-REPAIR', 'FEE-VISIT'],
+  inspect: ['LAB-DIAG'],
+  trade_in: ['LAB-INSTALL', 'LAB-UNINSTALL', 'FEE-HAUL'],
+};
+
 /** A one-price package for the service (一价全包): its main labour with a margin, priced like ¥199. */
 function packageFor(o: SimOrder, service: ServiceType): ServicePackage | null {
-  const { w, rng } = o;
-  const items = w.itemsInForce(o.created.product.brand, o.created.product.category, o.created.customer.city, w.now);
+  const items = itemsNow(o);
   if (!items) return null;
-  const price = (code: string) => items.get(code)?.unitPriceFen ?? 0;
-  const base =
-    service === 'install'
-      ? price('LAB-INSTALL')
-      : service === 'clean'
-        ? price('LAB-CLEAN')
-        : service === 'maintain'
-          ? price('LAB-MAINT')
-          : service === 'repair'
-            ? price('LAB-DIAG') + price('LAB-REPAIR') + price('FEE-VISIT')
-            : service === 'inspect'
-              ? price('LAB-DIAG')
-              : price('LAB-INSTALL') + price('LAB-UNINSTALL') + price('FEE-HAUL');
+  const base = PACKAGE_BASIS[service].reduce((sum, code) => sum + (items.get(code)?.unitPriceFen ?? 0), 0);
   // base x 1.15, up to the next whole 10 yuan, less 1 yuan (integer fen).
   const withMargin = Math.floor((base * 115 + 99) / 100);
   return {
     code: `PKG-${o.category.abbr}-${service.toUpperCase().replace('_', '')}`,
     priceFen: Math.max(2_900, Math.ceil(withMargin / 1_000) * 1_000 - 100),
-    fundedBy: rng.chance(0.6) ? 'brand' : 'platform',
+    fundedBy: o.rng.chance(0.6) ? 'brand' : 'platform',
   };
 }
 
@@ -354,7 +359,7 @@ function* life(o: SimOrder, repeat: Completed | undefined): Life {
   if (!pkg || rng.chance(0.8)) {
     if (cancelAt === 'before_quote') return yield* cancel(o, rng.between(5 * MIN, 6 * HOUR));
     yield rng.between(MIN, 20 * MIN);
-    const quoted = yield o.send(o.agent(), { type: 'IssueQuote', data: { lines: o.plan.map(({ code, quantity }) => ({ code, quantity })) } });
+    const quoted = yield issueQuote(o, o.plan);
     if (!quoted.ok) return yield* cancel(o, rng.between(10 * MIN, HOUR), 'the work cannot be priced from a published card');
     if (cancelAt === 'quoted') return yield* cancel(o, rng.between(10 * MIN, DAY));
     if (!pkg || rng.chance(0.9)) {
@@ -508,6 +513,11 @@ function* life(o: SimOrder, repeat: Completed | undefined): Life {
   }
 }
 
+/** An agent quotes the lines; the decider prices them from the card in force. */
+function issueQuote(o: SimOrder, lines: readonly PlanLine[]): () => Promise<Outcome> {
+  return o.send(o.agent(), { type: 'IssueQuote', data: { lines: lines.map(({ code, quantity }) => ({ code, quantity })) } });
+}
+
 /** The customer (or the agent for them) accepts the latest quote; now and then a stale screen offers an older one first. */
 function* accept(o: SimOrder): Sub<boolean> {
   const { rng } = o;
@@ -524,7 +534,7 @@ function* accept(o: SimOrder): Sub<boolean> {
 function* revise(o: SimOrder, lines: PlanLine[]): Sub<boolean> {
   const { rng } = o;
   yield rng.between(5 * MIN, 20 * MIN);
-  const quoted = yield o.send(o.agent(), { type: 'IssueQuote', data: { lines: lines.map(({ code, quantity }) => ({ code, quantity })) } });
+  const quoted = yield issueQuote(o, lines);
   if (!quoted.ok) return false;
   o.plan = lines;
   yield rng.between(2 * MIN, 15 * MIN);
@@ -537,9 +547,10 @@ function* recordLine(o: SimOrder, line: PlanLine): Sub<boolean> {
   const { rng } = o;
   const amount = amountOf(o, line.code, line.quantity);
   if (amount === null) return false;
-  if (!o.open.package && customerChargesFen(o.open) + amount > (o.open.accepted?.ceilingFen ?? 0)) {
+  const beyondConsent = () => customerChargesFen(o.open) + amount > (o.open.accepted?.ceilingFen ?? 0);
+  if (!o.open.package && beyondConsent()) {
     if (!(yield* revise(o, o.plan))) return false;
-    if (customerChargesFen(o.open) + amount > (o.open.accepted?.ceilingFen ?? 0)) return false;
+    if (beyondConsent()) return false;
   }
   const engineer = o.engineer!.actor;
   if (line.kind === 'part' || line.kind === 'consumable') {
@@ -564,6 +575,11 @@ function* dispatch(o: SimOrder, except?: EngineerModel): Sub<boolean> {
   const { w, rng } = o;
   const category = o.category.code;
   const city = o.created.customer.city;
+  const dispatchTo = function* (e: EngineerModel): Sub<boolean> {
+    const sent = yield o.send(o.agent(), { type: 'DispatchEngineer', data: { engineerId: e.id } });
+    if (sent.ok) o.engineer = e;
+    return sent.ok;
+  };
   for (let attempt = 0; attempt < 24 * 21; attempt++) {
     const pool = w.pool(city, category).filter((e) => e !== except && e.registered);
     let nominee: EngineerModel | undefined;
@@ -574,22 +590,11 @@ function* dispatch(o: SimOrder, except?: EngineerModel): Sub<boolean> {
       nominee = rng.pick(pool);
     }
     if (nominee && !w.dispatchable(nominee, category, w.now)) {
-      const sent = yield o.send(o.agent(), { type: 'DispatchEngineer', data: { engineerId: nominee.id } });
-      if (sent.ok) {
-        o.engineer = nominee;
-        return true;
-      }
+      if (yield* dispatchTo(nominee)) return true;
       yield rng.between(2 * MIN, 10 * MIN);
     }
     const ready = pool.filter((e) => w.dispatchable(e, category, w.now));
-    if (ready.length > 0) {
-      const chosen = nominee && ready.includes(nominee) ? nominee : rng.pick(ready);
-      const sent = yield o.send(o.agent(), { type: 'DispatchEngineer', data: { engineerId: chosen.id } });
-      if (sent.ok) {
-        o.engineer = chosen;
-        return true;
-      }
-    }
+    if (ready.length > 0 && (yield* dispatchTo(nominee && ready.includes(nominee) ? nominee : rng.pick(ready)))) return true;
     yield HOUR;
   }
   return false;
@@ -658,13 +663,15 @@ class SimComplaint {
   state: ComplaintState = { status: 'none' };
   /** An agent's compensation was refused as at or above the threshold: the supervisor's approval follows. */
   agentRefused = false;
-  private seq = 0;
+  private readonly nextKey: () => string;
 
   constructor(
     readonly o: SimOrder,
     readonly id: string,
     readonly category: ComplaintCategory,
-  ) {}
+  ) {
+    this.nextKey = keySequence(id);
+  }
 
   get filed(): FiledComplaintState {
     return this.state as FiledComplaintState;
@@ -677,7 +684,7 @@ class SimComplaint {
   }
 
   file(actor: Actor, data: { description: string; claimedFen?: number }): () => Promise<Outcome> {
-    const key = `${this.id}-${++this.seq}`;
+    const key = this.nextKey();
     return async () => {
       const outcome = await this.o.w.driver.fileComplaint(actor, { complaintId: this.id, orderId: this.o.id, category: this.category, ...data }, key);
       if (outcome.ok) {
@@ -690,7 +697,7 @@ class SimComplaint {
   }
 
   send(actor: Actor, request: ComplaintRequest, reason?: string): () => Promise<Outcome> {
-    const key = `${this.id}-${++this.seq}`;
+    const key = this.nextKey();
     return async () => {
       const outcome = await this.o.w.driver.complaint(actor, request, COMPLAINT_ROUTES[request.type], key, reason);
       if (outcome.ok) {

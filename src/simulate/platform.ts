@@ -6,7 +6,8 @@
 import { credentialKey, type EngineerCommand } from '../engineers/domain/engineer.decider.js';
 import type { CredentialKind, ProviderType, VerifyingParty } from '../engineers/domain/engineer.events.js';
 import { rateCardId } from '../rate-cards/domain/rate-card.events.js';
-import { BRANDS, CATEGORIES, CATEGORY_BY_CODE, cardItems, CITIES_WITH_OWN_CARDS, DAY, GIVEN, HOUR, MIN, SURNAMES } from './catalogue.js';
+import { BRANDS, CATEGORIES, CATEGORY_BY_CODE, cardItems, CITIES_WITH_OWN_CARDS, DAY, GIVEN, HOUR, MIN, mobileNumber, SURNAMES } from './catalogue.js';
+import { keySequence } from './driver.js';
 import { orderLife } from './order-life.js';
 import { Rng } from './rng.js';
 import { Lane, type Life } from './scheduler.js';
@@ -68,7 +69,6 @@ function* publish(w: World, card: CardModel, fromMs: number, permille: number, v
 
 /** What happens to an engineer's paperwork during the run, planned up front. */
 interface EngineerPlan {
-  e: EngineerModel;
   /** One of the first three of a city: always verified and active, so every category stays served. */
   core: boolean;
   rng: Rng;
@@ -135,7 +135,6 @@ function newEngineer(w: World, n: number, cities: string[], categories: string[]
   const rng = new Rng(w.plan.seed, `engineer:${n}:profile`);
   const id = `eng-${n}`;
   return {
-    n,
     id,
     actor: { id, role: 'engineer' },
     name: `${rng.pick(SURNAMES)}${rng.pick(GIVEN)}`,
@@ -163,7 +162,7 @@ function planPaperwork(w: World, e: EngineerModel, rng: Rng, mayLapse: boolean, 
     const fromMs = w.localMidnight(start - rng.between(30 * DAY, 600 * DAY));
     return { ...c, fromMs, untilMs: Math.max(fromMs + 3 * 365 * DAY, horizon) };
   });
-  const plan: EngineerPlan = { e, core: !mayLapse, rng, second, credentials };
+  const plan: EngineerPlan = { core: !mayLapse, rng, second, credentials };
   if (!mayLapse) return plan;
   if (rng.chance(0.06)) stillOnboarding(plan, start, span);
   else if (rng.chance(0.12)) expiring(plan, start, span);
@@ -244,9 +243,9 @@ const REINSTATE_REASONS = ['investigation closed', 'audit passed', 'retrained an
 export function* engineerLife(w: World, e: EngineerModel, lane: Lane): Life {
   const p = plans.get(e)!;
   const { rng } = p;
-  let seq = 0;
+  const nextKey = keySequence(e.id);
   const send = (actor: typeof w.admin, command: EngineerCommand, route: string, reason?: string) => () =>
-    w.driver.engineer(actor, command, route, `${e.id}-${++seq}`, reason);
+    w.driver.engineer(actor, command, route, nextKey(), reason);
   const agent = rng.pick(w.agents);
   const providerId =
     e.providerType === 'manufacturer'
@@ -258,7 +257,7 @@ export function* engineerLife(w: World, e: EngineerModel, lane: Lane): Life {
           : e.id;
   const registered = yield send(agent, {
     type: 'RegisterEngineer',
-    data: { engineerId: e.id, name: e.name, phone: `1${rng.pick(['3', '5', '7', '8', '9'])}${rng.digits(9)}`, providerType: e.providerType, providerId, cities: e.cities, categories: e.categories },
+    data: { engineerId: e.id, name: e.name, phone: mobileNumber(rng), providerType: e.providerType, providerId, cities: e.cities, categories: e.categories },
   }, '/engineers');
   if (!registered.ok) return;
   e.registered = true;

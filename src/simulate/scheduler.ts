@@ -156,7 +156,7 @@ export class Scheduler {
     return Math.ceil(at / this.tickMs) * this.tickMs;
   }
 
-  /** Queues a lane whose lives have been spawned. */
+  /** Queues a lane whose lives have been spawned (or that waits again after a wave). */
   add(lane: Lane): void {
     if (lane.done) return;
     lane.tick = this.tickOf(lane.nextDue());
@@ -179,12 +179,8 @@ export class Scheduler {
       await Promise.all(batch.map((lane) => lane.run(tick)));
       const ended: Lane[] = [];
       for (const lane of batch) {
-        if (lane.done) {
-          ended.push(lane);
-        } else {
-          lane.tick = this.tickOf(lane.nextDue());
-          this.queue.push(lane);
-        }
+        if (lane.done) ended.push(lane);
+        else this.add(lane);
       }
       hooks.afterWave(wave, ended);
     }

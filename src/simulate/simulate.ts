@@ -16,10 +16,10 @@ export const DEFAULT_START = '2026-01-05T00:00:00.000Z';
  * Orders arrive over about four weeks, at most 3,000 a day (a large platform's region): small
  * runs still spread over weeks, 200,000 orders over about two months.
  */
-export function defaultOrdersPerDay(orders: number): number {
+function defaultOrdersPerDay(orders: number): number {
   return Math.min(3_000, Math.max(100, Math.ceil(orders / 28)));
 }
-export const DEFAULT_MAX_IN_FLIGHT = 20_000;
+const DEFAULT_MAX_IN_FLIGHT = 20_000;
 export const MAX_ORDERS = 10_000_000;
 
 export interface SimulateOptions {
@@ -65,7 +65,7 @@ export class StoreNotEmpty extends Error {
 }
 
 /** Checks the options and fills in the defaults; throws RangeError naming what is wrong. */
-export function planSimulation(config: AppConfig, options: SimulateOptions): SimulationPlan {
+function planSimulation(config: AppConfig, options: SimulateOptions): SimulationPlan {
   const whole = (name: string, value: number, min: number, max: number) => {
     if (!Number.isSafeInteger(value) || value < min || value > max) {
       throw new RangeError(`${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
@@ -93,7 +93,8 @@ export function planSimulation(config: AppConfig, options: SimulateOptions): Sim
  */
 export async function simulate(config: AppConfig, options: SimulateOptions, hooks: SimulateHooks = {}): Promise<SimulationSummary> {
   const plan = planSimulation(config, options);
-  const clock = new FixedClock(new Date(plan.startMs).toISOString());
+  const start = new Date(plan.startMs).toISOString();
+  const clock = new FixedClock(start);
   const app = await NestFactory.createApplicationContext(
     AppModule.forRoot({ ...config, projections: { ...config.projections, run: false } }, clock),
     { logger: ['error'], abortOnError: false },
@@ -119,7 +120,7 @@ export async function simulate(config: AppConfig, options: SimulateOptions, hook
     return summarize({
       seed: plan.seed,
       store: store.kind,
-      start: new Date(plan.startMs).toISOString(),
+      start,
       end: clock.now(),
       engineers: world.engineers.length,
       rateCards: world.cards.size,

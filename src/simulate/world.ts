@@ -4,7 +4,7 @@ import type { ProviderType, VerifyingParty } from '../engineers/domain/engineer.
 import type { Actor } from '../event-store/envelope.js';
 import type { CompletionOutcome, Customer, Product, ServiceType } from '../orders/domain/order.events.js';
 import { type RateCardItem, rateCardId } from '../rate-cards/domain/rate-card.events.js';
-import { type CategorySpec, CATEGORIES, DAY, LOCAL_OFFSET } from './catalogue.js';
+import { type CategorySpec, CATEGORIES, DAY, HOUR, LOCAL_OFFSET, MIN } from './catalogue.js';
 import type { Driver } from './driver.js';
 import { arrivalsLife, engineerLife, planEngineers, planRateCards, rateCardLife } from './platform.js';
 import { Rng } from './rng.js';
@@ -36,7 +36,6 @@ export interface CardModel {
 
 /** An engineer as the simulation knows them: what dispatch will find, kept in step with the commands that succeeded. */
 export interface EngineerModel {
-  n: number;
   id: string;
   actor: Actor;
   name: string;
@@ -105,7 +104,7 @@ export class Observed {
 
 const STAFF_AGENTS = 40;
 const STAFF_SUPERVISORS = 8;
-const TICK_MS = 5 * 60_000;
+const TICK_MS = 5 * MIN;
 /** Completions kept for repeat visits to choose from (older ones are forgotten). */
 const COMPLETED_WINDOW = 10_000;
 
@@ -180,7 +179,7 @@ export class World {
 
   /** The local hour of the day at `at`. */
   localHour(at: number): number {
-    return Math.floor(((at + LOCAL_OFFSET) % DAY) / 3_600_000);
+    return Math.floor(((at + LOCAL_OFFSET) % DAY) / HOUR);
   }
 
   staffActor(id: string): Actor {
@@ -202,14 +201,7 @@ export class World {
   /** Whether dispatch would accept the engineer for the category at `at` (the decider's rule 1, on the model). */
   dispatchable(e: EngineerModel, category: string, at: number): boolean {
     if (!e.registered || e.suspended || !e.categories.includes(category)) return false;
-    for (const key of [...BASE_CREDENTIALS, credentialKey('skill', category)]) {
-      const parties = e.verifications.get(key);
-      if (!parties) return false;
-      let valid = 0;
-      for (const v of parties.values()) if (v.fromMs <= at && at < v.untilMs) valid++;
-      if (valid < 2) return false;
-    }
-    return true;
+    return BASE_CREDENTIALS.every((key) => validTwice(e, key, at)) && validTwice(e, credentialKey('skill', category), at);
   }
 
   pool(city: string, category: string): readonly EngineerModel[] {
@@ -254,12 +246,12 @@ export class World {
     let key = this.cards.size;
     for (const e of planEngineers(this)) {
       const lane = new Lane(0, ++key);
-      lane.spawn(engineerLife(this, e, lane), start + this.rng.between(0, 30 * 60_000));
+      lane.spawn(engineerLife(this, e, lane), start + this.rng.between(0, 30 * MIN));
       this.scheduler.add(lane);
     }
     const arrivals = new Lane(0, ++key);
     // The desk opens to orders once the cards are out and the first engineers are verified.
-    arrivals.spawn(arrivalsLife(this), start + 3 * 3_600_000);
+    arrivals.spawn(arrivalsLife(this), start + 3 * HOUR);
     this.scheduler.add(arrivals);
 
     await this.scheduler.run({
@@ -287,6 +279,15 @@ export class World {
   categoriesOf(city: string): CategorySpec[] {
     return CATEGORIES.filter((c) => this.pool(city, c.code).length > 0);
   }
+}
+
+/** Whether two parties' checks of the engineer's credential are valid at `at`. */
+function validTwice(e: EngineerModel, key: string, at: number): boolean {
+  const parties = e.verifications.get(key);
+  if (!parties) return false;
+  let valid = 0;
+  for (const v of parties.values()) if (v.fromMs <= at && at < v.untilMs) valid++;
+  return valid >= 2;
 }
 
 /** A deterministic offset in [0, tickMs) for a tick: recorded times fall anywhere within the tick, not on round minutes. */
