@@ -12,34 +12,51 @@ export function positionAtOrBefore(a: string, b: string): boolean {
   return a.length < b.length || (a.length === b.length && a <= b);
 }
 
-/** The row itself, once checked: every column present with a value it can hold (malformed event data fails here). */
-export function conform(table: TableSpec, row: Row): Row {
+/** Whether a value fits a column: the check `conform` makes of every cell. */
+function fits(c: TableSpec['columns'][number], v: Cell | undefined): boolean {
+  if (v === null || v === undefined) return c.nullable === true;
+  switch (c.type) {
+    case 'text':
+      return typeof v === 'string';
+    case 'integer':
+      return Number.isSafeInteger(v);
+    case 'real':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'timestamp':
+      return isInstant(v);
+  }
+}
+
+/**
+ * The row itself, once checked: every column present with a value it can hold (malformed event
+ * data fails here). With `before` (a row already checked), the cells equal to it are taken as
+ * they are: only what the event changed is checked again.
+ */
+export function conform(table: TableSpec, row: Row, before?: Row): Row {
   for (const c of table.columns) {
     const v = row[c.name];
-    const ok =
-      v === null || v === undefined
-        ? c.nullable === true
-        : c.type === 'text'
-          ? typeof v === 'string'
-          : c.type === 'integer'
-            ? Number.isSafeInteger(v)
-            : c.type === 'real'
-              ? typeof v === 'number' && Number.isFinite(v)
-              : c.type === 'boolean'
-                ? typeof v === 'boolean'
-                : isInstant(v);
-    if (!ok) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
+    if (before !== undefined && v === before[c.name]) continue;
+    if (!fits(c, v)) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
     if (v === undefined) row[c.name] = null;
   }
-  if (Object.keys(row).length !== table.columns.length) {
+  let count = 0;
+  for (const _ in row) count++;
+  if (count !== table.columns.length) {
     const known = new Set(table.columns.map((c) => c.name));
     throw new Error(`${table.name} has no column ${Object.keys(row).find((name) => !known.has(name))}`);
   }
   return row;
 }
 
-const sameCells = (table: TableSpec, a: Row, b: Row) =>
-  table.columns.every((c) => c.name === 'last_position' || c.name === 'updated_at' || a[c.name] === b[c.name]);
+/** Whether two rows hold the same cells, their last_position and updated_at aside. */
+function sameCells(table: TableSpec, a: Row, b: Row): boolean {
+  for (const c of table.columns) {
+    if (a[c.name] !== b[c.name] && c.name !== 'last_position' && c.name !== 'updated_at') return false;
+  }
+  return true;
+}
 
 /**
  * One row change: `next` maps the current row (undefined: none yet) to the new one, or to
@@ -59,7 +76,7 @@ export function change(table: TableSpec, key: Cell[], event: ProjectedEvent, nex
       // `values` is a new row (next never hands back a stored one): completed in place.
       values.last_position = event.position;
       values.updated_at = canonicalInstant(event.recordedAt);
-      return conform(table, values);
+      return conform(table, values, current);
     },
   };
 }

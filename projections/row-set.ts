@@ -1,7 +1,21 @@
 import type { Cell, ProjectedEvent, Projection, Row, RowChange } from './projection.js';
 import { ProjectionError } from './projection.js';
 
-export const rowKey = (key: Cell[]): string => JSON.stringify(key);
+/**
+ * A row's key in memory, from its primary-key values. A table's keys all have one arity and
+ * type, so the short forms cannot meet: a single text value is itself, two text values are
+ * joined at a NUL (the first NUL tells where the first ends; JSON never holds a raw NUL), any
+ * other key is its JSON.
+ */
+export function rowKey(key: Cell[]): string {
+  const first = key[0];
+  if (typeof first === 'string') {
+    if (key.length === 1) return first;
+    const second = key[1];
+    if (key.length === 2 && typeof second === 'string' && !first.includes('\u0000')) return `${first}\u0000${second}`;
+  }
+  return JSON.stringify(key);
+}
 
 /**
  * The rows of a projection's tables that are in memory, with the ones changed since the last
@@ -12,8 +26,10 @@ export const rowKey = (key: Cell[]): string => JSON.stringify(key);
 export class RowSet {
   private readonly tables = new Map<string, Map<string, Row>>();
   private readonly dirty = new Map<string, Set<string>>();
+  private readonly handles: ReadonlySet<string>;
 
   constructor(readonly projection: Projection) {
+    this.handles = new Set(projection.handles);
     for (const table of projection.tables) {
       this.tables.set(table.name, new Map());
       this.dirty.set(table.name, new Set());
@@ -49,7 +65,7 @@ export class RowSet {
    * applying them: the runner first loads the rows they name.
    */
   changesFor(event: ProjectedEvent): RowChange[] | null {
-    if (!this.projection.handles.includes(event.type)) return null;
+    if (!this.handles.has(event.type)) return null;
     try {
       return this.projection.project(event);
     } catch (error) {
@@ -97,8 +113,9 @@ export class RowSet {
   /**
    * Forgets the least recently touched clean rows until at most `target` rows remain (dirty rows
    * are kept: write them first). Bounds memory while rows of work in flight stay cached.
+   * `onEvict` hears of each row forgotten.
    */
-  evict(target: number): void {
+  evict(target: number, onEvict?: (table: string, key: string) => void): void {
     const total = this.size;
     if (total <= target) return;
     for (const [table, rows] of this.tables) {
@@ -108,6 +125,7 @@ export class RowSet {
         if (excess <= 0) break;
         if (dirty.has(key)) continue;
         rows.delete(key);
+        onEvict?.(table, key);
         excess--;
       }
     }

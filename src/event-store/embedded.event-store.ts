@@ -392,6 +392,17 @@ function toStored(row: EventRow): StoredEvent {
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
-  const stored = toStored(row);
-  return { ...stored, data: JSON.parse(stored.data), metadata: JSON.parse(stored.metadata) };
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: BigInt(row.position),
+    recordedAt: row.recorded_at,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }

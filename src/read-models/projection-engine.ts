@@ -4,6 +4,7 @@ import { ProjectionError } from '../../projections/projection.js';
 import { RowSet, rowKey } from '../../projections/row-set.js';
 import type { RecordedEvent } from '../event-store/envelope.js';
 import { isBefore } from '../shared/time.js';
+import { KeyFilter } from './key-filter.js';
 import type { ReadStore } from './read-store.js';
 
 type Db = Kysely<any>;
@@ -48,17 +49,41 @@ export class ProjectionSlot {
   /** Handled events not yet reflected in the derived tables. */
   derivedStale = 0;
   private readonly specs = new Map<string, TableSpec>();
+  /** Per table, the keys of rows written and then dropped from the cache; null when the tables may hold rows of their own. */
+  private readonly written: Map<string, KeyFilter> | null;
 
+  /**
+   * `startsEmpty`: the physical tables were created empty for this slot (a rebuild, a replay to
+   * compare), so a row it never wrote is not there, and looking for it is skipped.
+   */
   constructor(
     readonly projection: Projection,
     readonly physical: (table: string) => string = (table) => table,
+    startsEmpty = false,
   ) {
     this.rows = new RowSet(projection);
     for (const spec of projection.tables) this.specs.set(spec.name, spec);
+    this.written = startsEmpty ? new Map() : null;
   }
 
   spec(table: string): TableSpec {
     return this.specs.get(table)!;
+  }
+
+  /** Whether the row may be in the table while it is not cached (always, unless the tables started empty). */
+  mayBeStored(table: string, key: string): boolean {
+    return this.written === null || this.written.get(table)?.mightHave(key) === true;
+  }
+
+  /** Drops cached rows down to `target` (the dirty ones are kept: write them first). */
+  evict(target: number): void {
+    const written = this.written;
+    if (written === null) return this.rows.evict(target);
+    this.rows.evict(target, (table, key) => {
+      let filter = written.get(table);
+      if (!filter) written.set(table, (filter = new KeyFilter()));
+      filter.add(key);
+    });
   }
 }
 
@@ -68,12 +93,6 @@ export interface BatchOutcome {
   failures: ProjectionError[];
 }
 
-/**
- * Rows a slot keeps cached between batches: above the high mark the least recently touched are
- * written (when deferred) and dropped down to the low mark. About 1-2 kB a row in memory.
- */
-const ROW_CACHE_HIGH = 30_000;
-const ROW_CACHE_LOW = 20_000;
 
 /**
  * Applies batches of events to projection slots inside a caller's transaction: plans each event's
@@ -82,10 +101,19 @@ const ROW_CACHE_LOW = 20_000;
  * discarded; the others go on. The caller writes checkpoints in the same transaction.
  */
 export class ProjectionEngine {
+  private readonly cacheLow: number;
+
+  /**
+   * `rowCache`: rows a slot keeps cached between batches; above it the least recently touched are
+   * written (when deferred) and dropped down to two thirds of it. About 1-2 kB a row in memory.
+   */
   constructor(
     private readonly store: ReadStore,
     private readonly derived: DerivedTable[] = [],
-  ) {}
+    private readonly rowCache = 30_000,
+  ) {
+    this.cacheLow = Math.floor((rowCache * 2) / 3);
+  }
 
   /**
    * `deferWrites` (rebuilds, whose tables nobody reads before the swap) keeps changed rows in
@@ -98,7 +126,7 @@ export class ProjectionEngine {
     for (const slot of slots) {
       if (slot.failure) continue;
       const after = slot.checkpoint;
-      const mine = after === null ? events : events.filter((e) => BigInt(e.position) > after);
+      const mine = after === null || (events.length > 0 && BigInt(events[0]!.position) > after) ? events : events.filter((e) => BigInt(e.position) > after);
       try {
         outcome.handled += await this.applyTo(db, slot, mine, deferWrites);
       } catch (error) {
@@ -122,7 +150,7 @@ export class ProjectionEngine {
       planned.push({ event, changes });
       for (const change of changes) {
         const key = rowKey(change.key);
-        if (slot.rows.has(change.table, key)) continue;
+        if (slot.rows.has(change.table, key) || !slot.mayBeStored(change.table, key)) continue;
         let keys = missing.get(change.table);
         if (!keys) missing.set(change.table, (keys = new Map()));
         keys.set(key, change.key);
@@ -135,9 +163,9 @@ export class ProjectionEngine {
       }
     }
     for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
-    const crowded = slot.rows.size > ROW_CACHE_HIGH;
+    const crowded = slot.rows.size > this.rowCache;
     if (!deferWrites || crowded) await this.flush(db, slot);
-    if (crowded) slot.rows.evict(ROW_CACHE_LOW);
+    if (crowded) slot.evict(this.cacheLow);
     if (planned.length > 0) {
       slot.watermark = maxInstant(slot.watermark, planned[planned.length - 1]!.event.recordedAt);
       slot.derivedStale += planned.length;

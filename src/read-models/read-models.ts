@@ -21,6 +21,7 @@ export async function openReadModels(config: AppConfig, clock: Clock): Promise<R
     openSqlDatabase(config, 'read-models.sqlite'),
     allProjections({ complaintSla: config.projections.complaintSla }),
     clock,
+    config.projections.rowCache,
   );
   await readModels.ensureSchema();
   return readModels;
@@ -85,9 +86,10 @@ export class ReadModels {
     readonly sql: SqlDatabase,
     readonly projections: Projection[],
     private readonly clock: Clock,
+    rowCache?: number,
   ) {
     this.store = new ReadStore(sql);
-    this.engine = new ProjectionEngine(this.store, this.derived);
+    this.engine = new ProjectionEngine(this.store, this.derived, rowCache);
   }
 
   get db() {
@@ -161,7 +163,7 @@ export class ReadModels {
     const checkpoints = await this.ensureSchema();
     const projections = names.map((n) => this.projection(n));
     const startGeneration = new Map(projections.map((p) => [p.name, checkpoints.get(p.name)!.generation]));
-    const slots = projections.map((p) => new ProjectionSlot(p, (table) => `${table}${REBUILD_SUFFIX}`));
+    const slots = projections.map((p) => new ProjectionSlot(p, (table) => `${table}${REBUILD_SUFFIX}`, true));
     const suffix = (slot: ProjectionSlot) => `g${startGeneration.get(slot.projection.name)! + 1}`;
 
     await this.db.transaction().execute(async (trx) => {
@@ -276,7 +278,7 @@ export class ReadModels {
       });
       return false;
     });
-    const slots = current.map((p) => new ProjectionSlot(p, (table) => `${table}${VERIFY_SUFFIX}`));
+    const slots = current.map((p) => new ProjectionSlot(p, (table) => `${table}${VERIFY_SUFFIX}`, true));
     const scratch = slots.flatMap((slot) => slot.projection.tables.map((spec) => ({ spec, physical: slot.physical(spec.name) })));
     const liveDerived = this.derived.filter((d) => slots.some((s) => s.projection.name === d.projection));
     const dropScratch = () =>

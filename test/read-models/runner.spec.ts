@@ -1,5 +1,6 @@
 import type { Row } from '../../projections/projection.js';
 import { readCheckpoint, readCheckpoints } from '../../src/read-models/checkpoints.js';
+import { ReadModels } from '../../src/read-models/read-models.js';
 import { meta } from '../support/events.js';
 import { caughtUp, openTestLedger, simulateInto, type TestLedger } from '../support/ledger.js';
 import { describePostgres } from '../support/postgres.js';
@@ -159,6 +160,18 @@ function runnerSuite(kind: TestStore) {
     expect(cp!.generation).toBe(1);
     await again.stop();
     await expectEqualToRebuild();
+  });
+
+  it('with a row cache far smaller than the tables (rows written, dropped and read back), runs and rebuilds to the same tables', async () => {
+    const small = new ReadModels(ledger.readModels.sql, ledger.readModels.projections, ledger.clock, 30);
+    const runner = ledger.runner(small);
+    runner.start();
+    await caughtUp(runner, head);
+    await runner.stop();
+    await expectEqualToRebuild();
+    const ample = await ledger.readModels.digests();
+    await small.rebuild(ledger.store, ['bills', 'complaints', 'engineer-scores'], { batchSize: 50 });
+    expect(await ledger.readModels.digests()).toEqual(ample);
   });
 
   it('keeps answering from the old tables while a rebuild runs, and swaps at the end', async () => {
