@@ -12,21 +12,50 @@ export function positionAtOrBefore(a: string, b: string): boolean {
   return a.length < b.length || (a.length === b.length && a <= b);
 }
 
-/** Whether a value fits a column: the check `conform` makes of every cell. */
-function fits(c: TableSpec['columns'][number], v: Cell | undefined): boolean {
-  if (v === null || v === undefined) return c.nullable === true;
-  switch (c.type) {
-    case 'text':
-      return typeof v === 'string';
-    case 'integer':
-      return Number.isSafeInteger(v);
-    case 'real':
-      return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean':
-      return typeof v === 'boolean';
-    case 'timestamp':
-      return isInstant(v);
-  }
+/** What a column can hold, as a JavaScript condition on `v` (a cell that is neither null nor undefined). */
+const HOLDS: Record<TableSpec['columns'][number]['type'], string> = {
+  text: "typeof v === 'string'",
+  integer: 'Number.isSafeInteger(v)',
+  real: "typeof v === 'number' && Number.isFinite(v)",
+  boolean: "typeof v === 'boolean'",
+  timestamp: 'isInstant(v)',
+};
+
+const COLUMN_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * A table's row checks, compiled once per table into straight-line code over its column names:
+ * reading `row[name]` in a loop over 30-40 names is a lookup by string each time, and these run
+ * for every row change of every event. Column names come from the TableSpecs in this folder and
+ * must be plain SQL identifiers, so the generated code holds nothing but them.
+ */
+interface RowShape {
+  /** Index of the first column whose cell the row cannot hold, or -1; with `before` (a checked row), equal cells are not checked again. Fills nullable cells left undefined with null. */
+  misfit(row: Row, before: Row | undefined): number;
+  /** Whether two rows hold the same cells, last_position and updated_at aside. */
+  same(a: Row, b: Row): boolean;
+}
+
+const shapes = new WeakMap<TableSpec, RowShape>();
+
+function shapeOf(table: TableSpec): RowShape {
+  let shape = shapes.get(table);
+  if (shape) return shape;
+  const misfit: string[] = ['let v;'];
+  const same: string[] = [];
+  table.columns.forEach((c, i) => {
+    if (!COLUMN_NAME.test(c.name)) throw new Error(`${table.name}: column name ${JSON.stringify(c.name)} is not a plain SQL identifier`);
+    const absent = c.nullable ? `if (v === undefined) row.${c.name} = null;` : `return ${i};`;
+    misfit.push(`v = row.${c.name}; if (before === undefined || v !== before.${c.name}) { if (v === null || v === undefined) { ${absent} } else if (!(${HOLDS[c.type]})) return ${i}; }`);
+    if (c.name !== 'last_position' && c.name !== 'updated_at') same.push(`a.${c.name} === b.${c.name}`);
+  });
+  misfit.push('return -1;');
+  shape = {
+    misfit: new Function('isInstant', `return function misfit(row, before) { ${misfit.join('\n')} };`)(isInstant) as RowShape['misfit'],
+    same: new Function(`return function same(a, b) { return ${same.join(' && ') || 'true'}; };`)() as RowShape['same'],
+  };
+  shapes.set(table, shape);
+  return shape;
 }
 
 /**
@@ -35,11 +64,10 @@ function fits(c: TableSpec['columns'][number], v: Cell | undefined): boolean {
  * they are: only what the event changed is checked again.
  */
 export function conform(table: TableSpec, row: Row, before?: Row): Row {
-  for (const c of table.columns) {
-    const v = row[c.name];
-    if (before !== undefined && v === before[c.name]) continue;
-    if (!fits(c, v)) throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(v)} (${c.type}${c.nullable ? ', nullable' : ''})`);
-    if (v === undefined) row[c.name] = null;
+  const bad = shapeOf(table).misfit(row, before);
+  if (bad >= 0) {
+    const c = table.columns[bad]!;
+    throw new Error(`${table.name}.${c.name} cannot hold ${JSON.stringify(row[c.name])} (${c.type}${c.nullable ? ', nullable' : ''})`);
   }
   let count = 0;
   for (const _ in row) count++;
@@ -48,14 +76,6 @@ export function conform(table: TableSpec, row: Row, before?: Row): Row {
     throw new Error(`${table.name} has no column ${Object.keys(row).find((name) => !known.has(name))}`);
   }
   return row;
-}
-
-/** Whether two rows hold the same cells, their last_position and updated_at aside. */
-function sameCells(table: TableSpec, a: Row, b: Row): boolean {
-  for (const c of table.columns) {
-    if (a[c.name] !== b[c.name] && c.name !== 'last_position' && c.name !== 'updated_at') return false;
-  }
-  return true;
 }
 
 /**
@@ -72,7 +92,7 @@ export function change(table: TableSpec, key: Cell[], event: ProjectedEvent, nex
     apply(current) {
       if (current && positionAtOrBefore(event.position, String(current.last_position))) return current;
       const values = next(current);
-      if (values === undefined || values === current || (current && sameCells(table, values, current))) return current;
+      if (values === undefined || values === current || (current && shapeOf(table).same(values, current))) return current;
       // `values` is a new row (next never hands back a stored one): completed in place.
       values.last_position = event.position;
       values.updated_at = canonicalInstant(event.recordedAt);

@@ -16,7 +16,7 @@ import {
   type StreamHead,
   validateAppend,
 } from './append-core.js';
-import type { NewEvent, RecordedEvent } from './envelope.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from './envelope.js';
 import {
   type AllSubscription,
   type AppendResult,
@@ -98,7 +98,6 @@ export class EmbeddedEventStore implements EventStore {
     byIds: (n: number) => Database.Statement<string[], EventRow>;
     stream: Database.Statement<[string, number, string, number], EventRow>;
     streamToEnd: Database.Statement<[string, number], EventRow>;
-    all: Database.Statement<[bigint, number], EventRow>;
     highestAssigned: Database.Statement<[], { seq: number | bigint }>;
     allRaw: Database.Statement<[number, number], unknown[]>;
     allRawPartition: Database.Statement<[number, number, number, number], unknown[]>;
@@ -155,7 +154,6 @@ export class EmbeddedEventStore implements EventStore {
       // What every command handler does before deciding: the stream to its end. Without the bound
       // LIMIT and time filter a read measured about a quarter faster, decoding included.
       streamToEnd: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
-      all: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
       highestAssigned: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
       allRaw: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
@@ -168,9 +166,8 @@ export class EmbeddedEventStore implements EventStore {
         `SELECT ${HASH_INPUT_COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
       ),
     };
-    this.stmt.all.safeIntegers(true);
     this.stmt.highestAssigned.safeIntegers(true);
-    // Verification reads everything: rows as arrays, plain numbers (a position past 2^53 is refused below).
+    // Reading $all (projections, verification): rows as arrays, plain numbers (a position past 2^53 is refused).
     this.stmt.allRaw.raw(true);
     this.stmt.allRawPartition.raw(true);
     this.stmt.hashInputs.raw(true);
@@ -314,22 +311,7 @@ export class EmbeddedEventStore implements EventStore {
       });
     }
     const rows = (part ? this.stmt.allRawPartition.all(Number(from), part.count, part.index, max) : this.stmt.allRaw.all(Number(from), max)) as RawRow[];
-    return rows.map((r) => {
-      if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);
-      return {
-        position: BigInt(r[0]),
-        eventId: r[1],
-        stream: r[2],
-        revision: r[3],
-        type: r[4],
-        schemaVersion: r[5],
-        data: r[6],
-        metadata: r[7],
-        recordedAt: r[8],
-        prevHash: r[9],
-        hash: r[10],
-      };
-    });
+    return rows.map((r) => fromRaw(r, r[6], r[7]));
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
@@ -345,7 +327,9 @@ export class EmbeddedEventStore implements EventStore {
   }
 
   private readAllSync(fromPosition: bigint, maxCount: number): RecordedEvent[] {
-    return this.stmt.all.all(fromPosition, maxCount).map(toRecorded);
+    if (fromPosition > BigInt(Number.MAX_SAFE_INTEGER)) return [];
+    const rows = this.stmt.allRaw.all(Number(fromPosition), maxCount) as RawRow[];
+    return rows.map((r) => fromRaw(r, JSON.parse(r[6]), JSON.parse(r[7]) as EventMetadata));
   }
 
   subscribeAll(options: SubscribeOptions = {}): AllSubscription {
@@ -392,17 +376,12 @@ function toStored(row: EventRow): StoredEvent {
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: Number(row.schema_version),
-    stream: row.stream,
-    revision: Number(row.revision),
-    position: BigInt(row.position),
-    recordedAt: row.recorded_at,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  const stored = toStored(row);
+  return { ...stored, data: JSON.parse(stored.data), metadata: JSON.parse(stored.metadata) };
+}
+
+/** An event of $all from a row of COLUMNS as an array, with its payload and metadata as given (text or parsed). */
+function fromRaw<D, M>(r: RawRow, data: D, metadata: M) {
+  if (!Number.isSafeInteger(r[0])) throw new Error(`position ${r[0]} is beyond what the embedded store assigns`);
+  return { position: BigInt(r[0]), eventId: r[1], stream: r[2], revision: r[3], type: r[4], schemaVersion: r[5], data, metadata, recordedAt: r[8], prevHash: r[9], hash: r[10] };
 }
