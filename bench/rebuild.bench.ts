@@ -21,7 +21,7 @@ import { openEventStore } from '../src/event-store/open-event-store.js';
 import { openReadModels } from '../src/read-models/read-models.js';
 import { SystemClock } from '../src/shared/clock.js';
 import { simulate } from '../src/simulate/simulate.js';
-import { arg, benchArgs } from './args.js';
+import { arg, benchArgs, CLI_NODE_FLAGS } from './args.js';
 
 const ORDERS = Number(arg('orders', '86000'));
 const SEED = Number(arg('seed', '42'));
@@ -125,8 +125,8 @@ async function main(): Promise<void> {
     }
     const genSeconds = (performance.now() - t0) / 1000;
 
-    // The same heap cap as the CLI's rebuild command (src/cli.ts).
-    const out = execFileSync(process.execPath, ['--max-old-space-size=384', process.argv[1]!, '--phase', 'rebuild', ...benchArgs], { env: env(dataDir, schema), maxBuffer: 1 << 20 });
+    // The same node flags as the CLI's rebuild command (src/cli.ts).
+    const out = execFileSync(process.execPath, [...CLI_NODE_FLAGS, process.argv[1]!, '--phase', 'rebuild', ...benchArgs], { env: env(dataDir, schema), maxBuffer: 1 << 20 });
     const rebuild = JSON.parse(out.toString()) as { events: number; seconds: number; maxRssMb: number; rows: Record<string, number> };
 
     service = spawn(process.execPath, ['dist/src/main.js'], { env: { ...env(dataDir, schema), PORT: String(PORT) }, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,6 +1,6 @@
 /**
  * bench/verify: the compliance tools on a simulated history, each run the way an operator runs it
- * (the compiled CLI in a process of its own, `--max-old-space-size=384`):
+ * (the compiled CLI in a process of its own, with the node flags of its first line):
  *
  *   1. simulate N orders through the real command handlers (orders/s, events/s, peak RSS);
  *   2. verify the hash chains and positions (events/s), in this thread and with worker threads;
@@ -30,7 +30,7 @@ import { openEventStore } from '../src/event-store/open-event-store.js';
 import { HASHED_TEXT } from '../src/event-store/postgres.event-store.js';
 import { buildEvidence } from '../src/evidence/evidence.js';
 import { SystemClock } from '../src/shared/clock.js';
-import { arg } from './args.js';
+import { arg, CLI_NODE_FLAGS } from './args.js';
 
 const ORDERS = Number(arg('orders', '200000'));
 const PG_ORDERS = Number(arg('pg-orders', '20000'));
@@ -52,7 +52,7 @@ interface Run {
 function cli(env: NodeJS.ProcessEnv, ...cliArgs: string[]): Promise<Run> {
   const timed = existsSync('/usr/bin/time');
   const command = timed ? '/usr/bin/time' : process.execPath;
-  const argv = [...(timed ? ['-f', 'maxrss_kb=%M', process.execPath] : []), '--max-old-space-size=384', CLI, ...cliArgs];
+  const argv = [...(timed ? ['-f', 'maxrss_kb=%M', process.execPath] : []), ...CLI_NODE_FLAGS, CLI, ...cliArgs];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env } });

@@ -24,6 +24,15 @@ const HOLDS: Record<TableSpec['columns'][number]['type'], string> = {
 const COLUMN_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /**
+ * `row.<column>` as JavaScript source, for code compiled over a table's columns: the name must be
+ * a plain SQL identifier (as every TableSpec in this folder has), so the source holds nothing else.
+ */
+export function cellSource(table: TableSpec, column: string, row = 'row'): string {
+  if (!COLUMN_NAME.test(column)) throw new Error(`${table.name}: column name ${JSON.stringify(column)} is not a plain SQL identifier`);
+  return `${row}.${column}`;
+}
+
+/**
  * A table's row checks, compiled once per table into straight-line code over its column names:
  * reading `row[name]` in a loop over 30-40 names is a lookup by string each time, and these run
  * for every row change of every event. Column names come from the TableSpecs in this folder and
@@ -44,10 +53,10 @@ function shapeOf(table: TableSpec): RowShape {
   const misfit: string[] = ['let v;'];
   const same: string[] = [];
   table.columns.forEach((c, i) => {
-    if (!COLUMN_NAME.test(c.name)) throw new Error(`${table.name}: column name ${JSON.stringify(c.name)} is not a plain SQL identifier`);
-    const absent = c.nullable ? `if (v === undefined) row.${c.name} = null;` : `return ${i};`;
-    misfit.push(`v = row.${c.name}; if (before === undefined || v !== before.${c.name}) { if (v === null || v === undefined) { ${absent} } else if (!(${HOLDS[c.type]})) return ${i}; }`);
-    if (c.name !== 'last_position' && c.name !== 'updated_at') same.push(`a.${c.name} === b.${c.name}`);
+    const cell = cellSource(table, c.name);
+    const absent = c.nullable ? `if (v === undefined) ${cell} = null;` : `return ${i};`;
+    misfit.push(`v = ${cell}; if (before === undefined || v !== ${cellSource(table, c.name, 'before')}) { if (v === null || v === undefined) { ${absent} } else if (!(${HOLDS[c.type]})) return ${i}; }`);
+    if (c.name !== 'last_position' && c.name !== 'updated_at') same.push(`${cellSource(table, c.name, 'a')} === ${cellSource(table, c.name, 'b')}`);
   });
   misfit.push('return -1;');
   shape = {

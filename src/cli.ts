@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=384
+#!/usr/bin/env -S node --max-old-space-size=384 --max-semi-space-size=32
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { UsageError } from './cli/usage-error.js';

@@ -48,6 +48,8 @@ export class ProjectionSlot {
   failure: ProjectionError | null = null;
   /** Handled events not yet reflected in the derived tables. */
   derivedStale = 0;
+  /** Deferred rows on their way to the tables (written behind, see ProjectionEngine), or null. */
+  writing: Promise<void> | null = null;
   private readonly specs = new Map<string, TableSpec>();
   /** Per table, the keys of rows written and then dropped from the cache; null when the tables may hold rows of their own. */
   private readonly written: Map<string, KeyFilter> | null;
@@ -101,18 +103,25 @@ export interface BatchOutcome {
  * discarded; the others go on. The caller writes checkpoints in the same transaction.
  */
 export class ProjectionEngine {
+  private readonly rowCache: number;
   private readonly cacheLow: number;
+  private readonly writeBehind: Db | null;
 
   /**
    * `rowCache`: rows a slot keeps cached between batches; above it the least recently touched are
    * written (when deferred) and dropped down to two thirds of it. About 1-2 kB a row in memory.
+   * `writeBehind` (PostgreSQL): deferred rows are written on a connection of their own while the
+   * next batches are applied, one write at a time per slot, and awaited before the slot reads its
+   * tables or is flushed; the server inserts while Node projects.
    */
   constructor(
     private readonly store: ReadStore,
     private readonly derived: DerivedTable[] = [],
-    private readonly rowCache = 30_000,
+    options: { rowCache?: number; writeBehind?: Db | null } = {},
   ) {
-    this.cacheLow = Math.floor((rowCache * 2) / 3);
+    this.rowCache = options.rowCache ?? 30_000;
+    this.cacheLow = Math.floor((this.rowCache * 2) / 3);
+    this.writeBehind = options.writeBehind ?? null;
   }
 
   /**
@@ -156,6 +165,7 @@ export class ProjectionEngine {
         keys.set(key, change.key);
       }
     }
+    if (missing.size > 0) await this.written(slot);
     for (const [table, keys] of missing) {
       const spec = slot.spec(table);
       for (const row of await this.store.load(db, spec, slot.physical(table), [...keys.values()])) {
@@ -164,7 +174,8 @@ export class ProjectionEngine {
     }
     for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
     const crowded = slot.rows.size > this.rowCache;
-    if (!deferWrites || crowded) await this.flush(db, slot);
+    if (deferWrites && crowded && this.writeBehind) this.writeDirtyBehind(slot, this.writeBehind);
+    else if (!deferWrites || crowded) await this.flush(db, slot);
     if (crowded) slot.evict(this.cacheLow);
     if (planned.length > 0) {
       slot.watermark = maxInstant(slot.watermark, planned[planned.length - 1]!.event.recordedAt);
@@ -173,16 +184,40 @@ export class ProjectionEngine {
     return planned.length;
   }
 
-  /** Writes the slot's changed rows. */
+  /** Writes the slot's changed rows (after any still being written behind). */
   async flush(db: Db, slot: ProjectionSlot): Promise<void> {
-    for (const [table, rows] of slot.rows.takeDirty()) {
-      await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
-    }
+    await this.written(slot);
+    await this.write(db, slot, slot.rows.takeDirty());
+  }
+
+  private async write(db: Db, slot: ProjectionSlot, dirty: Map<string, Row[]>): Promise<void> {
+    for (const [table, rows] of dirty) await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
+  }
+
+  /** Starts writing the slot's changed rows on `db` once its previous write is done; `written` awaits it (and reports its failure). */
+  private writeDirtyBehind(slot: ProjectionSlot, db: Db): void {
+    const dirty = slot.rows.takeDirty();
+    const previous = slot.writing;
+    const writing = (async () => {
+      await previous;
+      await this.write(db, slot, dirty);
+    })();
+    writing.catch(() => undefined);
+    slot.writing = writing;
+  }
+
+  /** Resolves once the rows written behind are in the tables; throws if writing them failed. */
+  private async written(slot: ProjectionSlot): Promise<void> {
+    const writing = slot.writing;
+    if (writing === null) return;
+    await writing;
+    if (slot.writing === writing) slot.writing = null;
   }
 
   /** Recomputes the slot's derived tables when events changed its inputs since the last time. */
   async refreshDerived(db: Db, slot: ProjectionSlot, force = false): Promise<boolean> {
     if (slot.failure || (!force && slot.derivedStale === 0) || slot.watermark === null) return false;
+    await this.written(slot);
     for (const derived of this.derived.filter((d) => d.projection === slot.projection.name)) {
       const rows = await derived.compute(db, slot.physical, slot.watermark);
       await this.store.replaceAll(db, slot.spec(derived.table), slot.physical(derived.table), rows);

@@ -89,7 +89,7 @@ export class ReadModels {
     rowCache?: number,
   ) {
     this.store = new ReadStore(sql);
-    this.engine = new ProjectionEngine(this.store, this.derived, rowCache);
+    this.engine = new ProjectionEngine(this.store, this.derived, { rowCache, writeBehind: sql.dialect === 'postgres' ? sql.db : null });
   }
 
   get db() {
@@ -230,14 +230,24 @@ export class ReadModels {
     const limits = until ? [...until.values()].map((l) => l ?? -1n) : [];
     const stopAt = until ? limits.reduce((a, b) => (b > a ? b : a), -1n) : null;
     const headPosition = stopAt ?? (await eventStore.headPosition());
-    let from = slots.reduce<bigint | null>((low, s) => (low === null || (s.checkpoint ?? -1n) < low ? (s.checkpoint ?? -1n) : low), null)! + 1n;
+    const from = slots.reduce<bigint | null>((low, s) => (low === null || (s.checkpoint ?? -1n) < low ? (s.checkpoint ?? -1n) : low), null)! + 1n;
     let events = 0;
     let firstPosition: bigint | null = null;
     let position: bigint | null = from > 0n ? from - 1n : null;
-    while (stopAt === null || from <= stopAt) {
-      let batch = await eventStore.readAll({ fromPosition: from, maxCount: batchSize });
+    // The next batch is read while this one is applied (on PostgreSQL the server works meanwhile);
+    // a read left behind by a failed batch is dropped, its error with it.
+    const read = (fromPosition: bigint) => {
+      const pending = eventStore.readAll({ fromPosition, maxCount: batchSize });
+      pending.catch(() => undefined);
+      return pending;
+    };
+    let reading = stopAt === null || from <= stopAt ? read(from) : null;
+    while (reading) {
+      let batch = await reading;
       if (stopAt !== null) batch = batch.filter((e) => e.position <= stopAt);
       if (batch.length === 0) break;
+      const next = batch[batch.length - 1]!.position + 1n;
+      reading = batch.length === batchSize && (stopAt === null || next <= stopAt) ? read(next) : null;
       firstPosition ??= batch[0]!.position;
       await this.db.transaction().execute(async (trx) => {
         for (const [limit, group] of groupByLimit(slots, until)) {
@@ -249,9 +259,7 @@ export class ReadModels {
       });
       events += batch.length;
       position = batch[batch.length - 1]!.position;
-      from = position + 1n;
       await options.onProgress?.({ events, position, firstPosition, headPosition });
-      if (batch.length < batchSize) break;
     }
     return { events, position };
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Cell, ColumnSpec, ColumnType, Row, TableSpec } from '../../projections/projection.js';
+import { cellSource } from '../../projections/row-change.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 
@@ -12,8 +13,8 @@ const SQL_TYPES: Record<Dialect, Record<ColumnType, string>> = {
   postgres: { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', timestamp: 'timestamptz' },
 };
 
-/** Most bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535. */
-const MAX_PARAMS = 30_000;
+/** Rows per upsert statement on PostgreSQL (a few MB of JSON). */
+const ROWS_PER_JSON_UPSERT = 5_000;
 const MAX_KEYS_PER_LOAD = 500;
 
 /**
@@ -91,19 +92,21 @@ export class ReadStore {
     const sqlite = this.sqlDatabase.sqlite;
     if (sqlite) {
       const statement = this.upsertStatement(sqlite, spec, physical, updates);
-      for (const row of rows) statement.run(spec.columns.map((c) => this.encodeCell(c, row[c.name] ?? null)));
+      const params = sqliteParams(spec);
+      for (const row of rows) statement.run(params(row));
       return;
     }
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const chunk = rows.slice(i, i + perStatement).map((row) => this.encode(spec, row));
-      await db
-        .insertInto(physical)
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(spec.primaryKey as never).doUpdateSet(Object.fromEntries(updates.map((c) => [c, sql.ref(`excluded.${c}`)])) as never),
-        )
-        .execute();
+    // PostgreSQL: the rows travel as one JSON text per statement and the server turns them into
+    // the table's row type: little work in Node, and none of it per cell.
+    const table = sql.table(physical);
+    const list = sql.join(columns.map((c) => sql.ref(c)));
+    const set = sql.join(updates.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`));
+    const conflict = sql.join(spec.primaryKey.map((c) => sql.ref(c)));
+    for (let i = 0; i < rows.length; i += ROWS_PER_JSON_UPSERT) {
+      // Cells are JSON values as they are (a key left out reads as NULL); only the table's columns are read.
+      const chunk = JSON.stringify(rows.slice(i, i + ROWS_PER_JSON_UPSERT));
+      await sql`INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, ${chunk}::json)
+                ON CONFLICT (${conflict}) DO ${updates.length > 0 ? sql`UPDATE SET ${set}` : sql`NOTHING`}`.execute(db);
     }
   }
 
@@ -157,12 +160,6 @@ export class ReadStore {
     }
   }
 
-  encode(spec: TableSpec, row: Row): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const column of spec.columns) out[column.name] = this.encodeCell(column, row[column.name] ?? null);
-    return out;
-  }
-
   private encodeCell(column: ColumnSpec, value: Cell): unknown {
     if (value === null) return null;
     if (column.type === 'boolean' && this.dialect === 'sqlite') return value ? 1 : 0;
@@ -175,6 +172,22 @@ export class ReadStore {
     for (const column of spec.columns) row[column.name] = decodeCell(column.type, raw[column.name]);
     return row;
   }
+}
+
+const paramFunctions = new WeakMap<TableSpec, (row: Row) => unknown[]>();
+
+/** A row's cells in column order as SQLite binds them (booleans as 1/0, absent as null), compiled once per table. */
+function sqliteParams(spec: TableSpec): (row: Row) => unknown[] {
+  let params = paramFunctions.get(spec);
+  if (!params) {
+    const cells = spec.columns.map((c) => {
+      const cell = cellSource(spec, c.name);
+      return c.type === 'boolean' ? `(${cell} == null ? null : ${cell} ? 1 : 0)` : `(${cell} ?? null)`;
+    });
+    params = new Function(`return function params(row) { return [${cells.join(', ')}]; };`)() as (row: Row) => unknown[];
+    paramFunctions.set(spec, params);
+  }
+  return params;
 }
 
 export function decodeCell(type: ColumnType, value: unknown): Cell {
