@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workersAvailable } from '../shared/workers.js';
 import type { AuditResult } from './ledger-audit.js';
 import type { PartitionJob, PartitionRunner } from './verify.js';
 
@@ -11,10 +12,7 @@ type WorkerMessage =
   | { type: 'done'; result: AuditResult }
   | { type: 'failed'; error: string };
 
-/** Whether worker threads can run here: this module is compiled JavaScript, as its worker script is. */
-export function workersAvailable(): boolean {
-  return import.meta.url.endsWith('.js');
-}
+export { workersAvailable };
 
 /** One worker per core the process may use, where workers can run. */
 export function defaultWorkerCount(): number {

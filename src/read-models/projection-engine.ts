@@ -6,6 +6,7 @@ import type { RecordedEvent } from '../event-store/envelope.js';
 import { isBefore } from '../shared/time.js';
 import { KeyFilter } from './key-filter.js';
 import type { ReadStore } from './read-store.js';
+import type { RowWriter } from './row-writer.js';
 
 type Db = Kysely<any>;
 
@@ -48,7 +49,12 @@ export class ProjectionSlot {
   failure: ProjectionError | null = null;
   /** Handled events not yet reflected in the derived tables. */
   derivedStale = 0;
-  /** Deferred rows on their way to the tables (written behind, see ProjectionEngine), or null. */
+  /**
+   * Where deferred rows go when the cache is full (a rebuild): written behind, apart from the
+   * connection the batches read on, while the next batches are applied. Null: written in the batch.
+   */
+  writer: RowWriter | null = null;
+  /** The rows written behind and not yet known to be in the tables, or null. */
   writing: Promise<void> | null = null;
   private readonly specs = new Map<string, TableSpec>();
   /** Per table, the keys of rows written and then dropped from the cache; null when the tables may hold rows of their own. */
@@ -103,25 +109,18 @@ export interface BatchOutcome {
  * discarded; the others go on. The caller writes checkpoints in the same transaction.
  */
 export class ProjectionEngine {
-  private readonly rowCache: number;
   private readonly cacheLow: number;
-  private readonly writeBehind: Db | null;
 
   /**
    * `rowCache`: rows a slot keeps cached between batches; above it the least recently touched are
    * written (when deferred) and dropped down to two thirds of it. About 1-2 kB a row in memory.
-   * `writeBehind` (PostgreSQL): deferred rows are written on a connection of their own while the
-   * next batches are applied, one write at a time per slot, and awaited before the slot reads its
-   * tables or is flushed; the server inserts while Node projects.
    */
   constructor(
     private readonly store: ReadStore,
     private readonly derived: DerivedTable[] = [],
-    options: { rowCache?: number; writeBehind?: Db | null } = {},
+    private readonly rowCache = 30_000,
   ) {
-    this.rowCache = options.rowCache ?? 30_000;
-    this.cacheLow = Math.floor((this.rowCache * 2) / 3);
-    this.writeBehind = options.writeBehind ?? null;
+    this.cacheLow = Math.floor((rowCache * 2) / 3);
   }
 
   /**
@@ -174,7 +173,7 @@ export class ProjectionEngine {
     }
     for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
     const crowded = slot.rows.size > this.rowCache;
-    if (deferWrites && crowded && this.writeBehind) this.writeDirtyBehind(slot, this.writeBehind);
+    if (deferWrites && crowded && slot.writer) this.writeDirtyBehind(slot, slot.writer);
     else if (!deferWrites || crowded) await this.flush(db, slot);
     if (crowded) slot.evict(this.cacheLow);
     if (planned.length > 0) {
@@ -194,14 +193,10 @@ export class ProjectionEngine {
     for (const [table, rows] of dirty) await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
   }
 
-  /** Starts writing the slot's changed rows on `db` once its previous write is done; `written` awaits it (and reports its failure). */
-  private writeDirtyBehind(slot: ProjectionSlot, db: Db): void {
-    const dirty = slot.rows.takeDirty();
-    const previous = slot.writing;
-    const writing = (async () => {
-      await previous;
-      await this.write(db, slot, dirty);
-    })();
+  /** Hands the slot's changed rows to its writer; `written` awaits them (and reports a failure of any write so far). */
+  private writeDirtyBehind(slot: ProjectionSlot, writer: RowWriter): void {
+    const tables = [...slot.rows.takeDirty()].map(([table, rows]) => ({ spec: slot.spec(table), physical: slot.physical(table), rows }));
+    const writing = Promise.all([slot.writing, writer.write(tables.filter((t) => t.rows.length > 0))]).then(() => undefined);
     writing.catch(() => undefined);
     slot.writing = writing;
   }

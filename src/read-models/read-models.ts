@@ -10,6 +10,7 @@ import { type Checkpoint, createCheckpointTables, putCheckpoint, readCheckpoint,
 import { engineerScoresDerived } from './engineer-score-inputs.js';
 import { type DerivedTable, ProjectionEngine, ProjectionSlot } from './projection-engine.js';
 import { ReadStore, TableDigest } from './read-store.js';
+import { pooledWriter, type RowWriter, sqliteWriter } from './row-writer.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { createViews, dropViews } from './views.js';
 
@@ -89,7 +90,7 @@ export class ReadModels {
     rowCache?: number,
   ) {
     this.store = new ReadStore(sql);
-    this.engine = new ProjectionEngine(this.store, this.derived, { rowCache, writeBehind: sql.dialect === 'postgres' ? sql.db : null });
+    this.engine = new ProjectionEngine(this.store, this.derived, rowCache);
   }
 
   get db() {
@@ -175,13 +176,22 @@ export class ReadModels {
       }
     });
 
-    const { events, position } = await this.replay(eventStore, slots, { batchSize, onProgress: options.onProgress });
-
+    const writer = this.rowWriter();
+    for (const slot of slots) slot.writer = writer;
+    let replayed: { events: number; position: bigint | null };
+    try {
+      replayed = await this.replay(eventStore, slots, { batchSize, onProgress: options.onProgress });
+      for (const slot of slots) {
+        await this.db.transaction().execute(async (trx) => {
+          await this.engine.flush(trx, slot);
+          await this.engine.refreshDerived(trx, slot, true);
+        });
+      }
+    } finally {
+      await writer?.close();
+    }
+    const { events, position } = replayed;
     for (const slot of slots) {
-      await this.db.transaction().execute(async (trx) => {
-        await this.engine.flush(trx, slot);
-        await this.engine.refreshDerived(trx, slot, true);
-      });
       for (const spec of slot.projection.tables) await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));
     }
 
@@ -214,6 +224,13 @@ export class ReadModels {
       }
     });
     return { projections: projections.map((p) => p.name), events, position, generation };
+  }
+
+  /** Where a rebuild writes the rows its cache lets go of: apart from the connection it reads on (see RowWriter). */
+  private rowWriter(): RowWriter | null {
+    if (this.sql.dialect === 'postgres') return pooledWriter(this.store, this.db);
+    const sqlite = this.sql.sqlite;
+    return sqlite && !sqlite.memory ? sqliteWriter(sqlite.name) : null;
   }
 
   /**
@@ -249,14 +266,18 @@ export class ReadModels {
       const next = batch[batch.length - 1]!.position + 1n;
       reading = batch.length === batchSize && (stopAt === null || next <= stopAt) ? read(next) : null;
       firstPosition ??= batch[0]!.position;
-      await this.db.transaction().execute(async (trx) => {
+      const apply = async (db: Kysely<any>) => {
         for (const [limit, group] of groupByLimit(slots, until)) {
           const part = limit === null ? batch : batch.filter((e) => e.position <= limit);
           if (part.length === 0) continue;
-          const outcome = await this.engine.applyBatch(trx, group, part, true);
+          const outcome = await this.engine.applyBatch(db, group, part, true);
           if (outcome.failures.length > 0) throw outcome.failures[0]!;
         }
-      });
+      };
+      // Slots that write behind only read here, each read seeing what their writer committed
+      // (a SQLite transaction would hold the snapshot of its first read); the others write in a batch transaction.
+      if (slots.every((s) => s.writer !== null)) await apply(this.db);
+      else await this.db.transaction().execute(apply);
       events += batch.length;
       position = batch[batch.length - 1]!.position;
       await options.onProgress?.({ events, position, firstPosition, headPosition });

@@ -87,15 +87,10 @@ export class ReadStore {
    */
   async upsert(db: Db, spec: TableSpec, physical: string, rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
+    const sqlite = this.sqlDatabase.sqlite;
+    if (sqlite) return this.upsertSqlite(sqlite, spec, physical, rows);
     const columns = spec.columns.map((c) => c.name);
     const updates = columns.filter((c) => !spec.primaryKey.includes(c));
-    const sqlite = this.sqlDatabase.sqlite;
-    if (sqlite) {
-      const statement = this.upsertStatement(sqlite, spec, physical, updates);
-      const params = sqliteParams(spec);
-      for (const row of rows) statement.run(params(row));
-      return;
-    }
     // PostgreSQL: the rows travel as one JSON text per statement and the server turns them into
     // the table's row type: little work in Node, and none of it per cell.
     const table = sql.table(physical);
@@ -110,9 +105,17 @@ export class ReadStore {
     }
   }
 
-  private upsertStatement(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, updates: string[]): Statement {
+  /** The SQLite upsert on the given connection, one cached prepared statement run per row (in the caller's transaction, if any). */
+  upsertSqlite(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, rows: Row[]): void {
+    const statement = this.upsertStatement(sqlite, spec, physical);
+    const params = sqliteParams(spec);
+    for (const row of rows) statement.run(params(row));
+  }
+
+  private upsertStatement(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string): Statement {
     let statement = this.statements.get(physical);
     if (!statement) {
+      const updates = spec.columns.map((c) => c.name).filter((c) => !spec.primaryKey.includes(c));
       const quote = (name: string) => `"${name}"`;
       statement = sqlite.prepare(
         `INSERT INTO ${quote(physical)} (${spec.columns.map((c) => quote(c.name)).join(', ')}) ` +

@@ -1,0 +1,143 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Row, TableSpec } from '../../projections/projection.js';
+import { workersAvailable } from '../shared/workers.js';
+import { ReadStore } from './read-store.js';
+
+/** Rows for one table, written by their primary keys (inserted or replaced). */
+export interface TableRows {
+  spec: TableSpec;
+  physical: string;
+  rows: Row[];
+}
+
+/**
+ * Writes rows apart from the connection that reads them (write-behind, used by a rebuild into
+ * tables nobody else writes). `write` resolves once the rows are committed; writes are committed
+ * in the order they were given.
+ */
+export interface RowWriter {
+  write(tables: TableRows[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL: each write on a connection of the pool's own, while the caller goes on with its. */
+export function pooledWriter(store: ReadStore, db: Kysely<any>): RowWriter {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    write(tables) {
+      const writing = last.then(async () => {
+        for (const t of tables) await store.upsert(db, t.spec, t.physical, t.rows);
+      });
+      last = writing.catch(() => undefined);
+      return writing;
+    },
+    close: () => last,
+  };
+}
+
+/** A connection of its own to a SQLite read database, writing each set of tables in one transaction. */
+export class SqliteRowSink {
+  private readonly db: Database.Database;
+  private readonly store: ReadStore;
+  private readonly transaction: (tables: TableRows[]) => void;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.store = new ReadStore({ dialect: 'sqlite', sqlite: this.db });
+    const write = this.db.transaction((tables: TableRows[]) => {
+      for (const t of tables) this.store.upsertSqlite(this.db, t.spec, t.physical, t.rows);
+    });
+    this.transaction = (tables) => write.immediate(tables);
+  }
+
+  write(tables: TableRows[]): void {
+    this.transaction(tables);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+type Reply = { id: number; error?: string };
+
+/**
+ * SQLite: the rows are written by a worker thread with its own connection, on the other core,
+ * while this thread projects the next events (`new SqliteRowSink` in sqlite-row-writer.worker.ts).
+ * Where worker threads cannot run (the TypeScript test runner), the same sink writes on a
+ * connection of its own in this thread, a turn of the event loop later.
+ */
+export function sqliteWriter(file: string): RowWriter {
+  return workersAvailable() ? new SqliteWriterThread(file) : inProcessSqliteWriter(file);
+}
+
+function inProcessSqliteWriter(file: string): RowWriter {
+  const sink = new SqliteRowSink(file);
+  let last: Promise<void> = Promise.resolve();
+  return {
+    write(tables) {
+      const writing = last.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => sink.write(tables));
+      last = writing.catch(() => undefined);
+      return writing;
+    },
+    async close() {
+      await last;
+      sink.close();
+    },
+  };
+}
+
+const WORKER_SCRIPT = new URL('./sqlite-row-writer.worker.js', import.meta.url);
+
+class SqliteWriterThread implements RowWriter {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(file: string) {
+    this.worker = new Worker(fileURLToPath(WORKER_SCRIPT), { workerData: { file } });
+    this.worker.on('message', (reply: Reply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.error === undefined) waiting?.resolve();
+      else waiting?.reject(new Error(`read-model writer: ${reply.error}`));
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`read-model writer thread exited with code ${code}`)));
+  }
+
+  write(tables: TableRows[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const writing = new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, tables });
+    });
+    this.inFlight.add(writing);
+    const done = () => void this.inFlight.delete(writing);
+    writing.then(done, done);
+    return writing;
+  }
+
+  /** Waits for the writes in flight, then ends the thread. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.failure ??= new Error('read-model writer closed');
+    await this.worker.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.pending.values()) waiting.reject(this.failure);
+    this.pending.clear();
+  }
+}
