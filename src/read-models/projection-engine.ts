@@ -164,7 +164,6 @@ export class ProjectionEngine {
         keys.set(key, change.key);
       }
     }
-    if (missing.size > 0) await this.written(slot);
     for (const [table, keys] of missing) {
       const spec = slot.spec(table);
       for (const row of await this.store.load(db, spec, slot.physical(table), [...keys.values()])) {
@@ -173,9 +172,17 @@ export class ProjectionEngine {
     }
     for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
     const crowded = slot.rows.size > this.rowCache;
-    if (deferWrites && crowded && slot.writer) this.writeDirtyBehind(slot, slot.writer);
-    else if (!deferWrites || crowded) await this.flush(db, slot);
-    if (crowded) slot.evict(this.cacheLow);
+    if (deferWrites && crowded && slot.writer) {
+      // Only rows known to be in the tables are let go of (the previous write is done, usually
+      // long since), so a row read back is always there; the changed rows stay cached while
+      // they are written behind.
+      await this.written(slot);
+      slot.evict(this.cacheLow);
+      this.writeDirtyBehind(slot, slot.writer);
+    } else {
+      if (!deferWrites || crowded) await this.flush(db, slot);
+      if (crowded) slot.evict(this.cacheLow);
+    }
     if (planned.length > 0) {
       slot.watermark = maxInstant(slot.watermark, planned[planned.length - 1]!.event.recordedAt);
       slot.derivedStale += planned.length;

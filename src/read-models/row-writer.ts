@@ -49,7 +49,9 @@ export class SqliteRowSink {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    // A smaller page cache than the service's connections: the writer thread only appends and
+    // replaces rows, and its memory counts in the rebuild's.
+    this.db.pragma('cache_size = -16384');
     this.store = new ReadStore({ dialect: 'sqlite', sqlite: this.db });
     const write = this.db.transaction((tables: TableRows[]) => {
       for (const t of tables) this.store.upsertSqlite(this.db, t.spec, t.physical, t.rows);
