@@ -8,6 +8,7 @@
  *   npm run bench:rebuild -- --orders 20000
  *   npm run bench:rebuild -- --data-dir /tmp/history   # keep the history; a second run reuses it
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:rebuild -- --store postgres
+ *   DATABASE_URL=... npm run bench:rebuild -- --store postgres --pg-schema history   # keep (and reuse) the schema
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { openEventStore } from '../src/event-store/open-event-store.js';
-import { openReadModels } from '../src/read-models/read-models.js';
+import { openReadModels, REPLAY_BATCH_SIZE } from '../src/read-models/read-models.js';
 import { SystemClock } from '../src/shared/clock.js';
 import { simulate } from '../src/simulate/simulate.js';
 import { arg, benchArgs, CLI_NODE_FLAGS } from './args.js';
@@ -30,6 +31,8 @@ const PORT = Number(arg('port', '3918'));
 const QUERIES = Number(arg('queries', '2000'));
 /** Keep (or reuse) the generated history in this folder instead of a temp dir: skips generating it again. */
 const DATA_DIR = arg('data-dir', '');
+/** PostgreSQL: keep (or reuse) the generated history in this schema instead of a throwaway one. */
+const PG_SCHEMA = arg('pg-schema', '');
 
 function env(dataDir: string, schema: string): NodeJS.ProcessEnv {
   return { ...process.env, STORE, DATA_DIR: dataDir, PG_SCHEMA: schema, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
@@ -42,7 +45,7 @@ async function rebuildPhase(): Promise<void> {
   const store = await openEventStore(config, clock);
   const readModels = await openReadModels(config, clock);
   const started = performance.now();
-  const result = await readModels.rebuild(store, readModels.projections.map((p) => p.name), { batchSize: Number(arg('batch-size', '5000')) });
+  const result = await readModels.rebuild(store, readModels.projections.map((p) => p.name), { batchSize: Number(arg('batch-size', String(REPLAY_BATCH_SIZE))) });
   const seconds = (performance.now() - started) / 1000;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   const rows: Record<string, number> = {};
@@ -95,10 +98,21 @@ async function waitForHealth(): Promise<void> {
   throw new Error('service did not become healthy');
 }
 
+async function pgHasEvents(schema: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const found = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.events`]);
+    return found.rows[0].present === true && (await client.query(`SELECT 1 FROM ${schema}.events LIMIT 1`)).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
-  const reuse = DATA_DIR !== '' && existsSync(join(DATA_DIR, 'ledger.sqlite'));
   const dataDir = DATA_DIR || mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
-  const schema = `bench_rebuild_${process.pid}`;
+  const schema = PG_SCHEMA || `bench_rebuild_${process.pid}`;
+  const reuse = STORE === 'postgres' ? PG_SCHEMA !== '' && (await pgHasEvents(schema)) : DATA_DIR !== '' && existsSync(join(DATA_DIR, 'ledger.sqlite'));
   process.env.DATA_DIR = dataDir;
   process.env.PG_SCHEMA = schema;
   process.env.STORE = STORE;
@@ -107,12 +121,8 @@ async function main(): Promise<void> {
     const config = loadConfig(env(dataDir, schema));
     const t0 = performance.now();
     let lastPrint = 0;
-    let written: { events: number };
-    if (reuse) {
-      const store = await openEventStore(config, new SystemClock());
-      written = { events: Number(await store.headPosition()) };
-      await store.close();
-    } else {
+    let written = { events: 0 };
+    if (!reuse) {
       // The simulator drives the real command handlers (the same history as `service-ledger simulate`).
       const summary = await simulate(config, { orders: ORDERS, seed: SEED }, {
         onProgress: (p) => {
@@ -153,7 +163,7 @@ async function main(): Promise<void> {
     console.log(`bench/rebuild: Node ${process.version}, ${cpus().length} cores; store ${STORE}; read models in ${STORE === 'embedded' ? 'SQLite' : 'PostgreSQL'}`);
     console.log(
       reuse
-        ? `  history: ${written.events} events, reused from ${dataDir}`
+        ? `  history: ${rebuild.events} events, reused from ${STORE === 'postgres' ? `schema ${schema}` : dataDir}`
         : `  history: ${ORDERS} orders simulated, ${written.events} events, in ${genSeconds.toFixed(1)} s`,
     );
     console.log(`  rebuild of all projections: ${rebuild.events} events in ${rebuild.seconds.toFixed(1)} s = ${Math.round(rebuild.events / rebuild.seconds).toLocaleString('en')} events/s, peak RSS ${rebuild.maxRssMb.toFixed(0)} MB`);
@@ -166,7 +176,7 @@ async function main(): Promise<void> {
       await new Promise((r) => service!.once('exit', r));
     }
     agent.destroy();
-    if (STORE === 'postgres') {
+    if (STORE === 'postgres' && !PG_SCHEMA) {
       const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { positionFraction, progressBar } from './progress.js';
 import { withLedger } from './context.js';
+import { REPLAY_BATCH_SIZE } from '../read-models/read-models.js';
 import { UsageError } from './usage-error.js';
 
 export function rebuildCommand(program: Command): void {
@@ -9,7 +10,7 @@ export function rebuildCommand(program: Command): void {
     .description('Rebuild projections from position 0 into fresh tables and swap them in; the service keeps answering from the old tables until the swap')
     .argument('[projections...]', 'projection names (bills, complaints, engineer-scores)')
     .option('--all', 'rebuild every projection')
-    .option('--batch-size <n>', 'events per transaction', (v) => Number.parseInt(v, 10), 5_000)
+    .option('--batch-size <n>', 'events per transaction', (v) => Number.parseInt(v, 10), REPLAY_BATCH_SIZE)
     .action(async (names: string[], options: { all?: boolean; batchSize: number }) => {
       await withLedger(async ({ store, readModels }) => {
         const known = readModels.projections.map((p) => p.name);
