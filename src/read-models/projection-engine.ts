@@ -58,7 +58,7 @@ export class ProjectionSlot {
   writing: Promise<void> | null = null;
   private readonly specs = new Map<string, TableSpec>();
   /** Per table, the keys of rows written and then dropped from the cache; null when the tables may hold rows of their own. */
-  private readonly written: Map<string, KeyFilter> | null;
+  private readonly dropped: Map<string, KeyFilter> | null;
 
   /**
    * `startsEmpty`: the physical tables were created empty for this slot (a rebuild, a replay to
@@ -71,7 +71,7 @@ export class ProjectionSlot {
   ) {
     this.rows = new RowSet(projection);
     for (const spec of projection.tables) this.specs.set(spec.name, spec);
-    this.written = startsEmpty ? new Map() : null;
+    this.dropped = startsEmpty ? new Map() : null;
   }
 
   spec(table: string): TableSpec {
@@ -80,16 +80,16 @@ export class ProjectionSlot {
 
   /** Whether the row may be in the table while it is not cached (always, unless the tables started empty). */
   mayBeStored(table: string, key: string): boolean {
-    return this.written === null || this.written.get(table)?.mightHave(key) === true;
+    return this.dropped === null || this.dropped.get(table)?.mightHave(key) === true;
   }
 
   /** Drops cached rows down to `target` (the dirty ones are kept: write them first). */
   evict(target: number): void {
-    const written = this.written;
-    if (written === null) return this.rows.evict(target);
+    const dropped = this.dropped;
+    if (dropped === null) return this.rows.evict(target);
     this.rows.evict(target, (table, key) => {
-      let filter = written.get(table);
-      if (!filter) written.set(table, (filter = new KeyFilter()));
+      let filter = dropped.get(table);
+      if (!filter) dropped.set(table, (filter = new KeyFilter()));
       filter.add(key);
     });
   }
@@ -101,12 +101,12 @@ export interface BatchOutcome {
   failures: ProjectionError[];
 }
 
-
 /**
  * Applies batches of events to projection slots inside a caller's transaction: plans each event's
  * row changes, loads the rows not cached, applies the changes in event order and writes the
  * changed rows. A projection that cannot read an event is marked failed and its work in the batch
- * discarded; the others go on. The caller writes checkpoints in the same transaction.
+ * discarded; the others go on. The caller writes checkpoints in the same transaction. (A rebuild
+ * whose slots write behind only reads here, and runs its batches outside a transaction.)
  */
 export class ProjectionEngine {
   private readonly cacheLow: number;
@@ -176,7 +176,7 @@ export class ProjectionEngine {
       // Only rows known to be in the tables are let go of (the previous write is done, usually
       // long since), so a row read back is always there; the changed rows stay cached while
       // they are written behind.
-      await this.written(slot);
+      await this.writesDone(slot);
       slot.evict(this.cacheLow);
       this.writeDirtyBehind(slot, slot.writer);
     } else {
@@ -192,7 +192,7 @@ export class ProjectionEngine {
 
   /** Writes the slot's changed rows (after any still being written behind). */
   async flush(db: Db, slot: ProjectionSlot): Promise<void> {
-    await this.written(slot);
+    await this.writesDone(slot);
     await this.write(db, slot, slot.rows.takeDirty());
   }
 
@@ -200,7 +200,7 @@ export class ProjectionEngine {
     for (const [table, rows] of dirty) await this.store.upsert(db, slot.spec(table), slot.physical(table), rows);
   }
 
-  /** Hands the slot's changed rows to its writer; `written` awaits them (and reports a failure of any write so far). */
+  /** Hands the slot's changed rows to its writer; `writesDone` awaits them (and reports a failure of any write so far). */
   private writeDirtyBehind(slot: ProjectionSlot, writer: RowWriter): void {
     const tables = [...slot.rows.takeDirty()].map(([table, rows]) => ({ spec: slot.spec(table), physical: slot.physical(table), rows }));
     const writing = Promise.all([slot.writing, writer.write(tables.filter((t) => t.rows.length > 0))]).then(() => undefined);
@@ -209,7 +209,7 @@ export class ProjectionEngine {
   }
 
   /** Resolves once the rows written behind are in the tables; throws if writing them failed. */
-  private async written(slot: ProjectionSlot): Promise<void> {
+  private async writesDone(slot: ProjectionSlot): Promise<void> {
     const writing = slot.writing;
     if (writing === null) return;
     await writing;
@@ -219,7 +219,7 @@ export class ProjectionEngine {
   /** Recomputes the slot's derived tables when events changed its inputs since the last time. */
   async refreshDerived(db: Db, slot: ProjectionSlot, force = false): Promise<boolean> {
     if (slot.failure || (!force && slot.derivedStale === 0) || slot.watermark === null) return false;
-    await this.written(slot);
+    await this.writesDone(slot);
     for (const derived of this.derived.filter((d) => d.projection === slot.projection.name)) {
       const rows = await derived.compute(db, slot.physical, slot.watermark);
       await this.store.replaceAll(db, slot.spec(derived.table), slot.physical(derived.table), rows);

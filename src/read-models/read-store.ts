@@ -83,7 +83,7 @@ export class ReadStore {
   /**
    * Inserts rows, replacing those with the same primary key. On SQLite one cached prepared
    * statement runs per row on Kysely's own connection, so it joins the caller's transaction
-   * (`db` must be that transaction); elsewhere multi-row statements through Kysely.
+   * (`db` must be that transaction); on PostgreSQL one statement per 5,000 rows, sent as JSON.
    */
   async upsert(db: Db, spec: TableSpec, physical: string, rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
