@@ -198,7 +198,10 @@ export class ReadModels {
     }
     const { events, position } = replayed;
     for (const slot of slots) {
-      for (const spec of slot.projection.tables) await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));
+      for (const spec of slot.projection.tables) {
+        await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));
+        await this.store.analyze(this.db, slot.physical(spec.name));
+      }
     }
 
     const generation: Record<string, number> = {};

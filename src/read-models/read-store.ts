@@ -53,6 +53,15 @@ export class ReadStore {
     }
   }
 
+  /**
+   * PostgreSQL: gathers the planner's statistics of a freshly filled table. Without them it
+   * guesses a handful of rows and, for a filtered page, sorts every match instead of walking an
+   * index (measured: a complaint page 3.9 ms before, 0.1 ms after). SQLite needs none to use its indexes.
+   */
+  async analyze(db: Db, physical: string): Promise<void> {
+    if (this.dialect === 'postgres') await sql`ANALYZE ${sql.table(physical)}`.execute(db);
+  }
+
   async dropTable(db: Db, physical: string): Promise<void> {
     this.forgetStatements();
     await db.schema.dropTable(physical).ifExists().execute();
