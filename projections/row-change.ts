@@ -21,7 +21,8 @@ const HOLDS: Record<TableSpec['columns'][number]['type'], string> = {
   timestamp: 'isInstant(v)',
 };
 
-const COLUMN_NAME = /^[a-z_][a-z0-9_]*$/;
+/** A plain SQL identifier, and not one JavaScript gives a meaning of its own (`__proto__`). */
+const COLUMN_NAME = /^(?!__)[a-z_][a-z0-9_]*$/;
 
 /**
  * `row.<column>` as JavaScript source, for code compiled over a table's columns: the name must be

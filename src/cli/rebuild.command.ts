@@ -10,7 +10,7 @@ export function rebuildCommand(program: Command): void {
     .description('Rebuild projections from position 0 into fresh tables and swap them in; the service keeps answering from the old tables until the swap')
     .argument('[projections...]', 'projection names (bills, complaints, engineer-scores)')
     .option('--all', 'rebuild every projection')
-    .option('--batch-size <n>', 'events per transaction', (v) => Number.parseInt(v, 10), REPLAY_BATCH_SIZE)
+    .option('--batch-size <n>', 'events read and applied at a time', (v) => Number.parseInt(v, 10), REPLAY_BATCH_SIZE)
     .action(async (names: string[], options: { all?: boolean; batchSize: number }) => {
       await withLedger(async ({ store, readModels }) => {
         const known = readModels.projections.map((p) => p.name);

@@ -41,8 +41,9 @@ export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): Sql
     // from their checkpoint, which is written in the same transaction).
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
-    // Up to 64 MB of pages cached (the default is 2 MB): read-model tables outgrow that, and a
-    // rebuild inserting into them kept reading pages back.
+    // Up to 64 MB of pages cached per connection (the default is 2 MB), for the service database
+    // and the read models alike: read-model tables outgrow 2 MB, and a rebuild inserting into
+    // them kept reading pages back.
     sqlite.pragma('cache_size = -65536');
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };

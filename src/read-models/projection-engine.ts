@@ -202,8 +202,11 @@ export class ProjectionEngine {
 
   /** Hands the slot's changed rows to its writer; `writesDone` awaits them (and reports a failure of any write so far). */
   private writeDirtyBehind(slot: ProjectionSlot, writer: RowWriter): void {
-    const tables = [...slot.rows.takeDirty()].map(([table, rows]) => ({ spec: slot.spec(table), physical: slot.physical(table), rows }));
-    const writing = Promise.all([slot.writing, writer.write(tables.filter((t) => t.rows.length > 0))]).then(() => undefined);
+    const tables = [...slot.rows.takeDirty()]
+      .filter(([, rows]) => rows.length > 0)
+      .map(([table, rows]) => ({ spec: slot.spec(table), physical: slot.physical(table), rows }));
+    if (tables.length === 0) return;
+    const writing = Promise.all([slot.writing, writer.write(tables)]).then(() => undefined);
     writing.catch(() => undefined);
     slot.writing = writing;
   }

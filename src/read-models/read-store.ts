@@ -25,7 +25,8 @@ const MAX_KEYS_PER_LOAD = 500;
  */
 export class ReadStore {
   readonly dialect: Dialect;
-  private readonly statements = new Map<string, Statement>();
+  /** SQLite upserts per physical table: the prepared statement and the row's parameters, compiled once. */
+  private readonly statements = new Map<string, { statement: Statement; params: (row: Row) => unknown[] }>();
 
   constructor(private readonly sqlDatabase: Pick<SqlDatabase, 'dialect' | 'sqlite'>) {
     this.dialect = sqlDatabase.dialect;
@@ -116,24 +117,24 @@ export class ReadStore {
 
   /** The SQLite upsert on the given connection, one cached prepared statement run per row (in the caller's transaction, if any). */
   upsertSqlite(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, rows: Row[]): void {
-    const statement = this.upsertStatement(sqlite, spec, physical);
-    const params = sqliteParams(spec);
+    const { statement, params } = this.upsertStatement(sqlite, spec, physical);
     for (const row of rows) statement.run(params(row));
   }
 
-  private upsertStatement(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string): Statement {
-    let statement = this.statements.get(physical);
-    if (!statement) {
+  private upsertStatement(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string) {
+    let upsert = this.statements.get(physical);
+    if (!upsert) {
       const updates = spec.columns.map((c) => c.name).filter((c) => !spec.primaryKey.includes(c));
       const quote = (name: string) => `"${name}"`;
-      statement = sqlite.prepare(
+      const statement = sqlite.prepare(
         `INSERT INTO ${quote(physical)} (${spec.columns.map((c) => quote(c.name)).join(', ')}) ` +
           `VALUES (${spec.columns.map(() => '?').join(', ')}) ` +
           `ON CONFLICT (${spec.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${updates.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`,
       );
-      this.statements.set(physical, statement);
+      upsert = { statement, params: sqliteParams(spec) };
+      this.statements.set(physical, upsert);
     }
-    return statement;
+    return upsert;
   }
 
   /** Forgets prepared statements (after tables were dropped or renamed). */
@@ -186,20 +187,13 @@ export class ReadStore {
   }
 }
 
-const paramFunctions = new WeakMap<TableSpec, (row: Row) => unknown[]>();
-
-/** A row's cells in column order as SQLite binds them (booleans as 1/0, absent as null), compiled once per table. */
+/** A row's cells in column order as SQLite binds them (booleans as 1/0, absent as null), as compiled code. */
 function sqliteParams(spec: TableSpec): (row: Row) => unknown[] {
-  let params = paramFunctions.get(spec);
-  if (!params) {
-    const cells = spec.columns.map((c) => {
-      const cell = cellSource(spec, c.name);
-      return c.type === 'boolean' ? `(${cell} == null ? null : ${cell} ? 1 : 0)` : `(${cell} ?? null)`;
-    });
-    params = new Function(`return function params(row) { return [${cells.join(', ')}]; };`)() as (row: Row) => unknown[];
-    paramFunctions.set(spec, params);
-  }
-  return params;
+  const cells = spec.columns.map((c) => {
+    const cell = cellSource(spec, c.name);
+    return c.type === 'boolean' ? `(${cell} == null ? null : ${cell} ? 1 : 0)` : `(${cell} ?? null)`;
+  });
+  return new Function(`return function params(row) { return [${cells.join(', ')}]; };`)() as (row: Row) => unknown[];
 }
 
 export function decodeCell(type: ColumnType, value: unknown): Cell {

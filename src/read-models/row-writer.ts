@@ -16,7 +16,9 @@ export interface TableRows {
 /**
  * Writes rows apart from the connection that reads them (write-behind, used by a rebuild into
  * tables nobody else writes). `write` resolves once the rows are committed; writes are committed
- * in the order they were given.
+ * in the order they were given. A failed write fails the rebuild (writes queued after it may
+ * still commit, and on PostgreSQL one write's tables are not one transaction): its tables are
+ * scratch tables, dropped by the next rebuild, never swapped in.
  */
 export interface RowWriter {
   write(tables: TableRows[]): Promise<void>;
@@ -102,6 +104,7 @@ class SqliteWriterThread implements RowWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly exited: Promise<void>;
   private nextId = 0;
   private failure: Error | null = null;
 
@@ -114,7 +117,12 @@ class SqliteWriterThread implements RowWriter {
       else waiting?.reject(new Error(`read-model writer: ${reply.error}`));
     });
     this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`read-model writer thread exited with code ${code}`)));
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        this.fail(new Error(`read-model writer thread exited with code ${code}`));
+        resolve();
+      });
+    });
   }
 
   write(tables: TableRows[]): Promise<void> {
@@ -130,11 +138,12 @@ class SqliteWriterThread implements RowWriter {
     return writing;
   }
 
-  /** Waits for the writes in flight, then ends the thread. */
+  /** Waits for the writes in flight, then has the thread close its connection and end. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     this.failure ??= new Error('read-model writer closed');
-    await this.worker.terminate();
+    this.worker.postMessage({ close: true });
+    await this.exited;
   }
 
   private fail(error: Error): void {

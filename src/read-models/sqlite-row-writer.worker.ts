@@ -3,7 +3,13 @@ import { SqliteRowSink, type TableRows } from './row-writer.js';
 
 /** The read-model writer thread (see sqliteWriter in row-writer.ts): each message is one transaction, answered when committed. */
 const sink = new SqliteRowSink((workerData as { file: string }).file);
-parentPort!.on('message', ({ id, tables }: { id: number; tables: TableRows[] }) => {
+parentPort!.on('message', (message: { id: number; tables: TableRows[] } | { close: true }) => {
+  if ('close' in message) {
+    sink.close();
+    parentPort!.close();
+    return;
+  }
+  const { id, tables } = message;
   try {
     sink.write(tables);
     parentPort!.postMessage({ id });
