@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql as rawSql, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql as rawSql, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -25,6 +25,33 @@ export interface SqlDatabase {
 
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
 
+/** Distinct SQL texts whose prepared statements a connection keeps (least recently used go first). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, preparing each distinct SQL text once: the
+ * driver prepares every query it runs, which was about 4% of the service's time under load.
+ * Queries on one connection run one at a time (Kysely holds it per query or transaction), so a
+ * statement is never run twice at once.
+ */
+function preparingOnce(sqlite: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Opens the service database (`service.sqlite`) or, with `file`, another SQLite file beside it
  * (the read models live in `read-models.sqlite`, so a rebuild never holds the lock idempotency
@@ -45,7 +72,7 @@ export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): Sql
     // and the read models alike: read-model tables outgrow 2 MB, and a rebuild inserting into
     // them kept reading pages back.
     sqlite.pragma('cache_size = -65536');
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: preparingOnce(sqlite) }) });
     return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema}` });
