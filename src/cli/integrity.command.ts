@@ -15,7 +15,8 @@ import {
   signCheckpoint,
   signingKey,
 } from '../integrity/checkpoint.js';
-import { defaultWorkerCount, inWorkers, workersAvailable } from '../integrity/audit-workers.js';
+import { defaultWorkerCount, inWorkers } from '../integrity/audit-workers.js';
+import { workersAvailable } from '../shared/workers.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
 import { verifyLedger, type VerifyReport } from '../integrity/verify.js';
 import { cliActor, withLedger } from './context.js';

@@ -53,6 +53,23 @@ function preparingOnce(sqlite: Database.Database): SqliteDatabase {
 }
 
 /**
+ * A connection to one of the service's SQLite files, set up as every connection to them is.
+ * WAL; synchronous NORMAL: a power cut may lose the last records here, never corrupt them. What
+ * lives in these files is derived or re-derivable: idempotency records (a retry whose record was
+ * lost finds its command's events in the store, which stays synchronous=FULL) and read models
+ * (rebuilt from their checkpoint, which is written in the same transaction). `cacheKb`: the page
+ * cache (SQLite's default is 2 MB).
+ */
+export function openSqliteFile(path: string, cacheKb: number): Database.Database {
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`cache_size = -${cacheKb}`);
+  return sqlite;
+}
+
+/**
  * Opens the service database (`service.sqlite`) or, with `file`, another SQLite file beside it
  * (the read models live in `read-models.sqlite`, so a rebuild never holds the lock idempotency
  * records need). On PostgreSQL both are the configured schema.
@@ -60,18 +77,9 @@ function preparingOnce(sqlite: Database.Database): SqliteDatabase {
 export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): SqlDatabase {
   if (config.store === 'embedded') {
     mkdirSync(config.dataDir, { recursive: true });
-    const sqlite = new Database(join(config.dataDir, file));
-    sqlite.pragma('journal_mode = WAL');
-    // NORMAL: a power cut may lose the last records here, never corrupt them. What lives here is
-    // derived or re-derivable: idempotency records (a retry whose record was lost finds its
-    // command's events in the store, which stays synchronous=FULL) and read models (rebuilt
-    // from their checkpoint, which is written in the same transaction).
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    // Up to 64 MB of pages cached per connection (the default is 2 MB), for the service database
-    // and the read models alike: read-model tables outgrow 2 MB, and a rebuild inserting into
-    // them kept reading pages back.
-    sqlite.pragma('cache_size = -65536');
+    // Up to 64 MB of pages cached, for the service database and the read models alike: read-model
+    // tables outgrow 2 MB, and a rebuild inserting into them kept reading pages back.
+    const sqlite = openSqliteFile(join(config.dataDir, file), 65_536);
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: preparingOnce(sqlite) }) });
     return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Row, TableSpec } from '../../projections/projection.js';
+import { openSqliteFile } from '../persistence/sql-database.js';
 import { workersAvailable } from '../shared/workers.js';
 import { ReadStore } from './read-store.js';
 
@@ -25,19 +26,27 @@ export interface RowWriter {
   close(): Promise<void>;
 }
 
-/** PostgreSQL: each write on a connection of the pool's own, while the caller goes on with its. */
-export function pooledWriter(store: ReadStore, db: Kysely<any>): RowWriter {
+/** A writer running `write` for one set of tables at a time, in the order given; `end` once the last is done. */
+function inOrder(write: (tables: TableRows[]) => Promise<void>, end: () => void = () => undefined): RowWriter {
   let last: Promise<void> = Promise.resolve();
   return {
     write(tables) {
-      const writing = last.then(async () => {
-        for (const t of tables) await store.upsert(db, t.spec, t.physical, t.rows);
-      });
+      const writing = last.then(() => write(tables));
       last = writing.catch(() => undefined);
       return writing;
     },
-    close: () => last,
+    async close() {
+      await last;
+      end();
+    },
   };
+}
+
+/** PostgreSQL: each write on a connection of the pool's own, while the caller goes on with its. */
+export function pooledWriter(store: ReadStore, db: Kysely<any>): RowWriter {
+  return inOrder(async (tables) => {
+    for (const t of tables) await store.upsert(db, t.spec, t.physical, t.rows);
+  });
 }
 
 /** A connection of its own to a SQLite read database, writing each set of tables in one transaction. */
@@ -47,13 +56,9 @@ export class SqliteRowSink {
   private readonly transaction: (tables: TableRows[]) => void;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     // A smaller page cache than the service's connections: the writer thread only appends and
     // replaces rows, and its memory counts in the rebuild's.
-    this.db.pragma('cache_size = -16384');
+    this.db = openSqliteFile(file, 16_384);
     this.store = new ReadStore({ dialect: 'sqlite', sqlite: this.db });
     const write = this.db.transaction((tables: TableRows[]) => {
       for (const t of tables) this.store.upsertSqlite(this.db, t.spec, t.physical, t.rows);
@@ -84,18 +89,13 @@ export function sqliteWriter(file: string): RowWriter {
 
 function inProcessSqliteWriter(file: string): RowWriter {
   const sink = new SqliteRowSink(file);
-  let last: Promise<void> = Promise.resolve();
-  return {
-    write(tables) {
-      const writing = last.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => sink.write(tables));
-      last = writing.catch(() => undefined);
-      return writing;
+  return inOrder(
+    async (tables) => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sink.write(tables);
     },
-    async close() {
-      await last;
-      sink.close();
-    },
-  };
+    () => sink.close(),
+  );
 }
 
 const WORKER_SCRIPT = new URL('./sqlite-row-writer.worker.js', import.meta.url);
