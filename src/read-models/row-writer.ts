@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Row, TableSpec } from '../../projections/projection.js';
 import { openSqliteFile } from '../persistence/sql-database.js';
 import { workersAvailable } from '../shared/workers.js';
-import { ReadStore } from './read-store.js';
+import { ReadStore, sqliteCells } from './read-store.js';
 
 /** Rows for one table, written by their primary keys (inserted or replaced). */
 export interface TableRows {
@@ -13,6 +13,16 @@ export interface TableRows {
   physical: string;
   rows: Row[];
 }
+
+/** The same as SQLite binds them: each row as its cells in column order (`sqliteCells`). */
+export interface TableCells {
+  spec: TableSpec;
+  physical: string;
+  cells: unknown[][];
+}
+
+const asCells = (tables: TableRows[]): TableCells[] =>
+  tables.map((t) => ({ spec: t.spec, physical: t.physical, cells: t.rows.map(sqliteCells(t.spec)) }));
 
 /**
  * Writes rows apart from the connection that reads them (write-behind, used by a rebuild into
@@ -53,20 +63,20 @@ export function pooledWriter(store: ReadStore, db: Kysely<any>): RowWriter {
 export class SqliteRowSink {
   private readonly db: Database.Database;
   private readonly store: ReadStore;
-  private readonly transaction: (tables: TableRows[]) => void;
+  private readonly transaction: (tables: TableCells[]) => void;
 
   constructor(file: string) {
     // A smaller page cache than the service's connections: the writer thread only appends and
     // replaces rows, and its memory counts in the rebuild's.
     this.db = openSqliteFile(file, 16_384);
     this.store = new ReadStore({ dialect: 'sqlite', sqlite: this.db });
-    const write = this.db.transaction((tables: TableRows[]) => {
-      for (const t of tables) this.store.upsertSqlite(this.db, t.spec, t.physical, t.rows);
+    const write = this.db.transaction((tables: TableCells[]) => {
+      for (const t of tables) this.store.upsertSqliteCells(this.db, t.spec, t.physical, t.cells);
     });
     this.transaction = (tables) => write.immediate(tables);
   }
 
-  write(tables: TableRows[]): void {
+  write(tables: TableCells[]): void {
     this.transaction(tables);
   }
 
@@ -92,7 +102,7 @@ function inProcessSqliteWriter(file: string): RowWriter {
   return inOrder(
     async (tables) => {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      sink.write(tables);
+      sink.write(asCells(tables));
     },
     () => sink.close(),
   );
@@ -130,7 +140,7 @@ class SqliteWriterThread implements RowWriter {
     const id = this.nextId++;
     const writing = new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, tables });
+      this.worker.postMessage({ id, tables: asCells(tables) });
     });
     this.inFlight.add(writing);
     const done = () => void this.inFlight.delete(writing);

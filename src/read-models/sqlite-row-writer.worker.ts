@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteRowSink, type TableRows } from './row-writer.js';
+import { SqliteRowSink, type TableCells } from './row-writer.js';
 
 /** The read-model writer thread (see sqliteWriter in row-writer.ts): each message is one transaction, answered when committed. */
 const sink = new SqliteRowSink((workerData as { file: string }).file);
-parentPort!.on('message', (message: { id: number; tables: TableRows[] } | { close: true }) => {
+parentPort!.on('message', (message: { id: number; tables: TableCells[] } | { close: true }) => {
   if ('close' in message) {
     sink.close();
     parentPort!.close();
