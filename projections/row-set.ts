@@ -74,10 +74,12 @@ export class RowSet {
     }
   }
 
-  applyChanges(event: ProjectedEvent, changes: RowChange[]): void {
-    for (const change of changes) {
+  /** Applies an event's changes in order; `keys`, when given, are their `rowKey`s (as the runner computed them already). */
+  applyChanges(event: ProjectedEvent, changes: RowChange[], keys?: string[]): void {
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i]!;
       const rows = this.table(change.table);
-      const key = rowKey(change.key);
+      const key = keys?.[i] ?? rowKey(change.key);
       const current = rows.get(key);
       let next: Row | undefined;
       try {
@@ -85,11 +87,9 @@ export class RowSet {
       } catch (error) {
         throw new ProjectionError(this.projection.name, event, error instanceof Error ? error.message : String(error));
       }
-      if (next === undefined) continue;
-      // Re-inserting keeps each table's map in least-recently-touched order, for `evict`.
-      rows.delete(key);
+      if (next === undefined || next === current) continue;
       rows.set(key, next);
-      if (next !== current) this.dirty.get(change.table)!.add(key);
+      this.dirty.get(change.table)!.add(key);
     }
   }
 
@@ -111,22 +111,41 @@ export class RowSet {
   }
 
   /**
-   * Forgets the least recently touched clean rows until at most `target` rows remain (dirty rows
-   * are kept: write them first). Bounds memory while rows of work in flight stay cached.
-   * `onEvict` hears of each row forgotten.
+   * Forgets the least recently changed clean rows, across the tables, until at most `target` rows
+   * remain (dirty rows are kept: write them first). Bounds memory while the rows of work in flight
+   * stay cached: an order's bill, changed by every event of the order, outlives the line rows
+   * recorded once beside it. Recency is the row's last_position (set by `change`; a row without
+   * one goes first); positions are compared as numbers, close enough for choosing what to
+   * forget. `onEvict` hears of each row forgotten.
    */
   evict(target: number, onEvict?: (table: string, key: string) => void): void {
-    const total = this.size;
-    if (total <= target) return;
+    const excess = this.size - target;
+    if (excess <= 0) return;
+    // Each row's recency in the maps' order (the two passes below walk them alike); a dirty row never goes.
+    const recency = new Float64Array(this.size);
+    let n = 0;
+    let clean = 0;
     for (const [table, rows] of this.tables) {
       const dirty = this.dirty.get(table)!;
-      let excess = rows.size - Math.floor((rows.size / total) * target);
+      for (const [key, row] of rows) {
+        const at = row.last_position;
+        const kept = dirty.has(key);
+        recency[n++] = kept ? Infinity : typeof at === 'string' ? Number(at) : -1;
+        if (!kept) clean++;
+      }
+    }
+    const forgotten = recency.slice().sort().subarray(0, Math.min(excess, clean));
+    if (forgotten.length === 0) return;
+    const cutoff = forgotten[forgotten.length - 1]!;
+    // Every clean row older than the newest one forgotten goes, and as many as were chosen at it.
+    let atCutoff = forgotten.length - forgotten.indexOf(cutoff);
+    n = 0;
+    for (const [table, rows] of this.tables) {
       for (const key of rows.keys()) {
-        if (excess <= 0) break;
-        if (dirty.has(key)) continue;
+        const at = recency[n++]!;
+        if (at > cutoff || (at === cutoff && atCutoff-- <= 0)) continue;
         rows.delete(key);
         onEvict?.(table, key);
-        excess--;
       }
     }
   }

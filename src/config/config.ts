@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     projections: {
       run: oneOf('PROJECTIONS', ['on', 'off'] as const, 'on') === 'on',
       batchSize: integer('PROJECTION_BATCH_SIZE', 500, 1, 10_000),
-      rowCache: integer('PROJECTION_ROW_CACHE', 30_000, 3, 10_000_000),
+      rowCache: integer('PROJECTION_ROW_CACHE', 45_000, 3, 10_000_000),
       waitMs: integer('READ_MODEL_WAIT_MS', 5_000, 0, 60_000),
       complaintSla: {
         ackHours: integer('COMPLAINT_ACK_HOURS', 2, 1, 24 * 30),

@@ -112,13 +112,13 @@ export class ProjectionEngine {
   private readonly cacheLow: number;
 
   /**
-   * `rowCache`: rows a slot keeps cached between batches; above it the least recently touched are
+   * `rowCache`: rows a slot keeps cached between batches; above it the least recently changed are
    * written (when deferred) and dropped down to two thirds of it. About 1-2 kB a row in memory.
    */
   constructor(
     private readonly store: ReadStore,
     private readonly derived: DerivedTable[] = [],
-    private readonly rowCache = 30_000,
+    private readonly rowCache = 45_000,
   ) {
     this.cacheLow = Math.floor((rowCache * 2) / 3);
   }
@@ -150,27 +150,29 @@ export class ProjectionEngine {
   }
 
   private async applyTo(db: Db, slot: ProjectionSlot, events: ProjectedEvent[], deferWrites: boolean): Promise<number> {
-    const planned: { event: ProjectedEvent; changes: NonNullable<ReturnType<RowSet['changesFor']>> }[] = [];
+    const planned: { event: ProjectedEvent; changes: NonNullable<ReturnType<RowSet['changesFor']>>; keys: string[] }[] = [];
     const missing = new Map<string, Map<string, Cell[]>>();
     for (const event of events) {
       const changes = slot.rows.changesFor(event);
       if (changes === null) continue;
-      planned.push({ event, changes });
-      for (const change of changes) {
-        const key = rowKey(change.key);
+      const keys = changes.map((change) => rowKey(change.key));
+      planned.push({ event, changes, keys });
+      for (let i = 0; i < changes.length; i++) {
+        const change = changes[i]!;
+        const key = keys[i]!;
         if (slot.rows.has(change.table, key) || !slot.mayBeStored(change.table, key)) continue;
-        let keys = missing.get(change.table);
-        if (!keys) missing.set(change.table, (keys = new Map()));
-        keys.set(key, change.key);
+        let absent = missing.get(change.table);
+        if (!absent) missing.set(change.table, (absent = new Map()));
+        absent.set(key, change.key);
       }
     }
-    for (const [table, keys] of missing) {
+    for (const [table, absent] of missing) {
       const spec = slot.spec(table);
-      for (const row of await this.store.load(db, spec, slot.physical(table), [...keys.values()])) {
+      for (const row of await this.store.load(db, spec, slot.physical(table), [...absent.values()])) {
         slot.rows.load(table, rowKey(spec.primaryKey.map((c) => row[c]!)), row);
       }
     }
-    for (const { event, changes } of planned) slot.rows.applyChanges(event, changes);
+    for (const { event, changes, keys } of planned) slot.rows.applyChanges(event, changes, keys);
     const crowded = slot.rows.size > this.rowCache;
     if (deferWrites && crowded && slot.writer) {
       // Only rows known to be in the tables are let go of (the previous write is done, usually
