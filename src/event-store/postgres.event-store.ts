@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isoTimestampTypes, PG_UTC_SESSION } from '../persistence/pg-session.js';
 import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
 import {
@@ -46,18 +47,10 @@ export interface PostgresStoreOptions {
  */
 export const POSITION_SHIFT = 16n;
 
-const TIMESTAMPTZ_OID = 1184;
 /** Fewer rows than this are not worth a read of their own (see ranges). */
 const MIN_RANGE_ROWS = 100;
 const VALUES_LIMIT = 100;
 const INSERT_COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
-
-/** `2026-01-01 08:00:00.12+00` (a UTC session's text form) -> `2026-01-01T08:00:00.120Z`. */
-export function pgTimestampToIso(text: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?\+00$/.exec(text);
-  if (!match) return new Date(text).toISOString();
-  return `${match[1]}T${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
-}
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -127,9 +120,9 @@ export class PostgresEventStore implements EventStore {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
-      // Sessions in UTC, and timestamptz handed over as text: recordedAt is rebuilt as an ISO string without a Date.
-      options: '-c TimeZone=UTC',
-      types: { getTypeParser: ((oid: number, format?: string) => (oid === TIMESTAMPTZ_OID ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+      // Sessions in UTC, and timestamptz handed over as ISO text: recordedAt without a Date.
+      options: PG_UTC_SESSION,
+      types: isoTimestampTypes,
     });
     this.pool.on('error', () => undefined); // idle-client errors surface on the next query
     this.t = { events: `${options.schema}.events` };
@@ -476,7 +469,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     stream: row.stream,
     revision: row.revision,
     position: BigInt(row.position),
-    recordedAt: pgTimestampToIso(row.recorded_at),
+    recordedAt: row.recorded_at,
     data: row.data,
     metadata: row.metadata,
     prevHash: row.prev_hash,

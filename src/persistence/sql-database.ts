@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
+import { isoTimestampTypes, PG_UTC_SESSION } from './pg-session.js';
 
 /**
  * The service's own SQL database, beside the event store: idempotency records now, read models
@@ -83,7 +84,7 @@ export function openSqlDatabase(config: AppConfig, file = 'service.sqlite'): Sql
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: preparingOnce(sqlite) }) });
     return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema}` });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5, options: `-c search_path=${config.pgSchema} ${PG_UTC_SESSION}`, types: isoTimestampTypes });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', schema: config.pgSchema, close: () => db.destroy() };
 }

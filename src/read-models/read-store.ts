@@ -185,7 +185,7 @@ export class ReadStore {
     return value;
   }
 
-  /** Database values back to what projections produce (PostgreSQL bigint arrives as text, timestamptz as Date). */
+  /** Database values back to what projections produce (PostgreSQL bigint arrives as text; timestamptz as ISO text, see pg-session.ts, or as a Date from another pool). */
   decode(spec: TableSpec, raw: Record<string, unknown>): Row {
     const row: Row = {};
     for (const column of spec.columns) row[column.name] = decodeCell(column.type, raw[column.name]);
