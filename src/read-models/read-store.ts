@@ -25,7 +25,7 @@ const MAX_KEYS_PER_LOAD = 500;
  */
 export class ReadStore {
   readonly dialect: Dialect;
-  /** SQLite upserts per physical table: the prepared statement and the row's parameters, compiled once. */
+  /** SQLite upserts per physical table: each prepared once. */
   private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly sqlDatabase: Pick<SqlDatabase, 'dialect' | 'sqlite'>) {
