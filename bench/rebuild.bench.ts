@@ -17,6 +17,7 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { openEventStore } from '../src/event-store/open-event-store.js';
 import { openReadModels, REPLAY_BATCH_SIZE } from '../src/read-models/read-models.js';
@@ -100,11 +101,10 @@ async function waitForHealth(): Promise<void> {
   throw new Error('service did not become healthy');
 }
 
-/** The PostgreSQL client and the simulator are loaded by the main process only: the rebuild's process loads what the CLI's rebuild does. */
-const pgClient = async () => new (await import('pg')).default.Client({ connectionString: process.env.DATABASE_URL });
+const pgClient = () => new pg.Client({ connectionString: process.env.DATABASE_URL });
 
 async function pgHasEvents(schema: string): Promise<boolean> {
-  const client = await pgClient();
+  const client = pgClient();
   await client.connect();
   try {
     const found = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.events`]);
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     let written = { events: 0 };
     if (!reuse) {
       // The simulator drives the real command handlers (the same history as `service-ledger simulate`).
+      // Loaded here only: the rebuild's process (the same script) then loads what the CLI's rebuild does, not the whole application.
       const { simulate } = await import('../src/simulate/simulate.js');
       const summary = await simulate(config, { orders: ORDERS, seed: SEED }, {
         onProgress: (p) => {
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     }
     agent.destroy();
     if (STORE === 'postgres' && !PG_SCHEMA) {
-      const client = await pgClient();
+      const client = pgClient();
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();

@@ -124,17 +124,14 @@ export class RowSet {
     // Each row's recency in the maps' order (the two passes below walk them alike); a dirty row never goes.
     const recency = new Float64Array(this.size);
     let n = 0;
-    let clean = 0;
     for (const [table, rows] of this.tables) {
       const dirty = this.dirty.get(table)!;
       for (const [key, row] of rows) {
         const at = row.last_position;
-        const kept = dirty.has(key);
-        recency[n++] = kept ? Infinity : typeof at === 'string' ? Number(at) : -1;
-        if (!kept) clean++;
+        recency[n++] = dirty.has(key) ? Infinity : typeof at === 'string' ? Number(at) : -1;
       }
     }
-    const forgotten = recency.slice().sort().subarray(0, Math.min(excess, clean));
+    const forgotten = recency.filter((at) => at !== Infinity).sort().subarray(0, excess);
     if (forgotten.length === 0) return;
     const cutoff = forgotten[forgotten.length - 1]!;
     // Every clean row older than the newest one forgotten goes, and as many as were chosen at it.

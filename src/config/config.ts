@@ -6,6 +6,9 @@ import { ROLES } from '../event-store/envelope.js';
  * The service's configuration, read from the environment once at boot and validated as a whole:
  * a bad value stops start-up with one message listing every problem.
  */
+/** Rows each projection keeps in memory between batches unless PROJECTION_ROW_CACHE says otherwise. */
+export const DEFAULT_ROW_CACHE = 45_000;
+
 export interface AppConfig {
   nodeEnv: string;
   production: boolean;
@@ -113,7 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     projections: {
       run: oneOf('PROJECTIONS', ['on', 'off'] as const, 'on') === 'on',
       batchSize: integer('PROJECTION_BATCH_SIZE', 500, 1, 10_000),
-      rowCache: integer('PROJECTION_ROW_CACHE', 45_000, 3, 10_000_000),
+      rowCache: integer('PROJECTION_ROW_CACHE', DEFAULT_ROW_CACHE, 3, 10_000_000),
       waitMs: integer('READ_MODEL_WAIT_MS', 5_000, 0, 60_000),
       complaintSla: {
         ackHours: integer('COMPLAINT_ACK_HOURS', 2, 1, 24 * 30),

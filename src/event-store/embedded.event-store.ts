@@ -310,8 +310,7 @@ export class EmbeddedEventStore implements EventStore {
         return { position: BigInt(r[0]), stream: r[1], revision: r[2], type: r[3], prevHash: r[4], hash: r[5], hashInput: r[6], eventId: '', recordedAt: '', schemaVersion: 0, data: '', metadata: '' };
       });
     }
-    const rows = (part ? this.stmt.allRawPartition.all(Number(from), part.count, part.index, max) : this.stmt.allRaw.all(Number(from), max)) as RawRow[];
-    return rows.map((r) => fromRaw(r, r[6], r[7]));
+    return this.rawRows(from, max, part).map((r) => fromRaw(r, r[6], r[7]));
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
@@ -327,9 +326,13 @@ export class EmbeddedEventStore implements EventStore {
   }
 
   private readAllSync(fromPosition: bigint, maxCount: number): RecordedEvent[] {
-    if (fromPosition > BigInt(Number.MAX_SAFE_INTEGER)) return [];
-    const rows = this.stmt.allRaw.all(Number(fromPosition), maxCount) as RawRow[];
-    return rows.map((r) => fromRaw(r, JSON.parse(r[6]), JSON.parse(r[7]) as EventMetadata));
+    return this.rawRows(fromPosition, maxCount).map((r) => fromRaw(r, JSON.parse(r[6]), JSON.parse(r[7]) as EventMetadata));
+  }
+
+  /** Rows of `$all` (COLUMNS as arrays) from a position, of one partition of the streams if given; none past what the store assigns. */
+  private rawRows(from: bigint, max: number, part?: ReadStoredOptions['partition']): RawRow[] {
+    if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
+    return (part ? this.stmt.allRawPartition.all(Number(from), part.count, part.index, max) : this.stmt.allRaw.all(Number(from), max)) as RawRow[];
   }
 
   subscribeAll(options: SubscribeOptions = {}): AllSubscription {

@@ -12,7 +12,6 @@ type WorkerMessage =
   | { type: 'done'; result: AuditResult }
   | { type: 'failed'; error: string };
 
-
 /** One worker per core the process may use, where workers can run. */
 export function defaultWorkerCount(): number {
   return workersAvailable() ? availableParallelism() : 0;

@@ -10,7 +10,7 @@ export const PG_UTC_SESSION = '-c TimeZone=UTC';
 const TIMESTAMPTZ_OID = 1184;
 
 /** `2026-01-01 08:00:00.12+00` (a UTC session's text form) -> `2026-01-01T08:00:00.120Z`. */
-export function pgTimestampToIso(text: string): string {
+function pgTimestampToIso(text: string): string {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?\+00$/.exec(text);
   if (!match) return new Date(text).toISOString();
   return `${match[1]}T${match[2]}.${(match[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Cell, ProjectedEvent, Projection, Row, TableSpec } from '../../projections/projection.js';
 import { ProjectionError } from '../../projections/projection.js';
 import { RowSet, rowKey } from '../../projections/row-set.js';
+import { DEFAULT_ROW_CACHE } from '../config/config.js';
 import type { RecordedEvent } from '../event-store/envelope.js';
 import { isBefore } from '../shared/time.js';
 import { KeyFilter } from './key-filter.js';
@@ -118,7 +119,7 @@ export class ProjectionEngine {
   constructor(
     private readonly store: ReadStore,
     private readonly derived: DerivedTable[] = [],
-    private readonly rowCache = 45_000,
+    private readonly rowCache = DEFAULT_ROW_CACHE,
   ) {
     this.cacheLow = Math.floor((rowCache * 2) / 3);
   }
@@ -208,9 +209,9 @@ export class ProjectionEngine {
       .filter(([, rows]) => rows.length > 0)
       .map(([table, rows]) => ({ spec: slot.spec(table), physical: slot.physical(table), rows }));
     if (tables.length === 0) return;
-    const writing = Promise.all([slot.writing, writer.write(tables)]).then(() => undefined);
-    writing.catch(() => undefined);
-    slot.writing = writing;
+    // Called once the previous write is done (applyTo awaits it first): one write in flight per slot.
+    slot.writing = writer.write(tables);
+    slot.writing.catch(() => undefined);
   }
 
   /** Resolves once the rows written behind are in the tables; throws if writing them failed. */
@@ -218,7 +219,7 @@ export class ProjectionEngine {
     const writing = slot.writing;
     if (writing === null) return;
     await writing;
-    if (slot.writing === writing) slot.writing = null;
+    slot.writing = null;
   }
 
   /** Recomputes the slot's derived tables when events changed its inputs since the last time. */

@@ -187,16 +187,18 @@ export class ReadModels {
     let replayed: { events: number; position: bigint | null };
     try {
       replayed = await this.replay(eventStore, slots, { batchSize, onProgress: options.onProgress });
-      for (const slot of slots) {
-        await this.db.transaction().execute(async (trx) => {
-          await this.engine.flush(trx, slot);
-          await this.engine.refreshDerived(trx, slot, true);
-        });
-      }
     } finally {
+      // Every write behind is done before this connection takes the write lock for the last rows
+      // (a failed one is reported by the flush below).
       await writer?.close();
     }
     const { events, position } = replayed;
+    for (const slot of slots) {
+      await this.db.transaction().execute(async (trx) => {
+        await this.engine.flush(trx, slot);
+        await this.engine.refreshDerived(trx, slot, true);
+      });
+    }
     for (const slot of slots) {
       for (const spec of slot.projection.tables) {
         await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));

@@ -116,7 +116,7 @@ export class ReadStore {
   }
 
   /** The SQLite upsert on the given connection, one cached prepared statement run per row (in the caller's transaction, if any). */
-  upsertSqlite(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, rows: Row[]): void {
+  private upsertSqlite(sqlite: NonNullable<SqlDatabase['sqlite']>, spec: TableSpec, physical: string, rows: Row[]): void {
     const statement = this.upsertStatement(sqlite, spec, physical);
     const cells = sqliteCells(spec);
     for (const row of rows) statement.run(cells(row));
