@@ -18,6 +18,7 @@ import {
 } from './append-core.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './envelope.js';
 import {
+  type AllReader,
   type AllSubscription,
   type AppendResult,
   type EventStore,
@@ -29,6 +30,7 @@ import {
   type SubscribeOptions,
   WrongExpectedRevision,
 } from './event-store.port.js';
+import { embeddedAllReader } from './embedded-all-reader.js';
 import { PollingSubscription } from './polling-subscription.js';
 
 export interface EmbeddedStoreOptions {
@@ -311,6 +313,10 @@ export class EmbeddedEventStore implements EventStore {
       });
     }
     return this.rawRows(from, max, part).map((r) => fromRaw(r, r[6], r[7]));
+  }
+
+  readAhead(fromPosition: bigint, batchSize: number): AllReader {
+    return embeddedAllReader(this.db, fromPosition, batchSize);
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {

@@ -1,3 +1,4 @@
+import type { ProjectedEvent } from '../../projections/projection.js';
 import type { NewEvent, RecordedEvent } from './envelope.js';
 import type { HashedHeader } from './hash-chain.js';
 
@@ -63,6 +64,15 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent[]> {
   close(): Promise<void>;
 }
 
+/**
+ * Batches of `$all` in position order as projections read them, fetched ahead of the caller.
+ * `next` resolves to an empty batch at the end (a batch shorter than asked for is the last).
+ */
+export interface AllReader {
+  next(): Promise<ProjectedEvent[]>;
+  close(): Promise<void>;
+}
+
 /** An event as stored: payload and metadata as the store's JSON text, which verification hashes. */
 export interface StoredEvent extends HashedHeader {
   position: bigint;
@@ -102,6 +112,12 @@ export interface EventStore {
    * support `partition` in readAllStored.
    */
   readPositions?(options?: ReadAllOptions): Promise<bigint[]>;
+  /**
+   * `$all` from a position as projections read it (of the metadata, only the actor), in batches
+   * fetched apart from the caller's thread while it applies the one before (a rebuild). Stores
+   * without it are read with `readAll`.
+   */
+  readAhead?(fromPosition: bigint, batchSize: number): AllReader;
   /** The highest position a dense store ever assigned, even if its event is gone. */
   highestAssignedPosition?(): Promise<bigint>;
   subscribeAll(options?: SubscribeOptions): AllSubscription;

@@ -129,8 +129,7 @@ export class ProjectionEngine {
    * memory across batches, so a row touched by many events is written about once; `flush` writes
    * them. A live runner writes every batch's rows with its checkpoint.
    */
-  async applyBatch(db: Db, slots: ProjectionSlot[], batch: RecordedEvent[], deferWrites = false): Promise<BatchOutcome> {
-    const events = batch.map(toProjected);
+  async applyBatch(db: Db, slots: ProjectionSlot[], events: ProjectedEvent[], deferWrites = false): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { applied: events.length, handled: 0, failures: [] };
     for (const slot of slots) {
       if (slot.failure) continue;

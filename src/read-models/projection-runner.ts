@@ -8,7 +8,7 @@ import { type AllSubscription, EVENT_STORE, type EventStore } from '../event-sto
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { addMs } from '../shared/time.js';
 import { advanceCheckpoint, CheckpointMoved, releaseLease, tryLease } from './checkpoints.js';
-import { ProjectionSlot } from './projection-engine.js';
+import { ProjectionSlot, toProjected } from './projection-engine.js';
 import { READ_MODELS, type ReadModels } from './read-models.js';
 
 export const RUNNER_LEASE = 'projection-runner';
@@ -156,7 +156,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnModuleDestroy
         const outcome = await this.readModels.db
           .transaction()
           .execute(async (trx) => {
-            const outcome = await this.readModels.engine.applyBatch(trx, this.slots, batch);
+            const outcome = await this.readModels.engine.applyBatch(trx, this.slots, batch.map(toProjected));
             for (const slot of this.slots) {
               if (caughtUp || slot.derivedStale >= DERIVED_REFRESH_EVENTS) await this.readModels.engine.refreshDerived(trx, slot);
             }

@@ -1,14 +1,15 @@
 import { type Kysely, sql } from 'kysely';
-import type { Projection, Row, TableSpec } from '../../projections/projection.js';
+import type { ProjectedEvent, Projection, Row, TableSpec } from '../../projections/projection.js';
 import { allProjections } from '../../projections/index.js';
 import type { AppConfig } from '../config/config.js';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { RecordedEvent } from '../event-store/envelope.js';
+import type { AllReader, EventStore } from '../event-store/event-store.port.js';
 import { openSqlDatabase } from '../persistence/sql-database.js';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 import type { Clock } from '../shared/clock.js';
 import { type Checkpoint, createCheckpointTables, putCheckpoint, readCheckpoint, readCheckpoints, settingsOf } from './checkpoints.js';
 import { engineerScoresDerived } from './engineer-score-inputs.js';
-import { type DerivedTable, ProjectionEngine, ProjectionSlot } from './projection-engine.js';
+import { type DerivedTable, ProjectionEngine, ProjectionSlot, toProjected } from './projection-engine.js';
 import { ReadStore, TableDigest } from './read-store.js';
 import { pooledWriter, type RowWriter, sqliteWriter } from './row-writer.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
@@ -68,6 +69,38 @@ export interface TableComparison {
 export interface ReplayComparison {
   tables: TableComparison[];
   discrepancies: Discrepancy[];
+}
+
+/** The events of a batch at or before a position. */
+function upTo(batch: ProjectedEvent[], limit: bigint): ProjectedEvent[] {
+  return batch.length > 0 && BigInt(batch[batch.length - 1]!.position) > limit ? batch.filter((e) => BigInt(e.position) <= limit) : batch;
+}
+
+/**
+ * `$all` from a position in batches, fetched ahead: by the store itself where it can (off this
+ * thread), else one `readAll` in flight while the caller applies the batch before (on PostgreSQL
+ * the server works meanwhile).
+ */
+function readAhead(eventStore: EventStore, from: bigint, batchSize: number, plain = false): AllReader {
+  if (eventStore.readAhead && !plain) return eventStore.readAhead(from, batchSize);
+  // A read left behind (the caller stopped early, or failed) is dropped, its error with it.
+  const read = (fromPosition: bigint) => {
+    const pending = eventStore.readAll({ fromPosition, maxCount: batchSize });
+    pending.catch(() => undefined);
+    return pending;
+  };
+  let reading: Promise<RecordedEvent[]> | null = read(from);
+  return {
+    async next() {
+      if (reading === null) return [];
+      const batch = await reading;
+      reading = batch.length === batchSize ? read(batch[batch.length - 1]!.position + 1n) : null;
+      return batch.map(toProjected);
+    },
+    async close() {
+      reading = null;
+    },
+  };
 }
 
 function groupByLimit(slots: ProjectionSlot[], until?: Map<ProjectionSlot, bigint | null>): Map<bigint | null, ProjectionSlot[]> {
@@ -252,7 +285,13 @@ export class ReadModels {
   private async replay(
     eventStore: EventStore,
     slots: ProjectionSlot[],
-    options: { batchSize: number; until?: Map<ProjectionSlot, bigint | null>; onProgress?: (p: RebuildProgress) => void | Promise<void> },
+    options: {
+      batchSize: number;
+      until?: Map<ProjectionSlot, bigint | null>;
+      /** Read with `readAll` even where the store reads ahead itself (see compareWithReplay). */
+      plainReads?: boolean;
+      onProgress?: (p: RebuildProgress) => void | Promise<void>;
+    },
   ): Promise<{ events: number; position: bigint | null }> {
     const { batchSize, until } = options;
     const limits = until ? [...until.values()].map((l) => l ?? -1n) : [];
@@ -262,36 +301,33 @@ export class ReadModels {
     let events = 0;
     let firstPosition: bigint | null = null;
     let position: bigint | null = from > 0n ? from - 1n : null;
-    // The next batch is read while this one is applied (on PostgreSQL the server works meanwhile);
-    // a read left behind by a failed batch is dropped, its error with it.
-    const read = (fromPosition: bigint) => {
-      const pending = eventStore.readAll({ fromPosition, maxCount: batchSize });
-      pending.catch(() => undefined);
-      return pending;
-    };
-    let reading = stopAt === null || from <= stopAt ? read(from) : null;
-    while (reading) {
-      let batch = await reading;
-      if (stopAt !== null) batch = batch.filter((e) => e.position <= stopAt);
-      if (batch.length === 0) break;
-      const next = batch[batch.length - 1]!.position + 1n;
-      reading = batch.length === batchSize && (stopAt === null || next <= stopAt) ? read(next) : null;
-      firstPosition ??= batch[0]!.position;
-      const apply = async (db: Kysely<any>) => {
-        for (const [limit, group] of groupByLimit(slots, until)) {
-          const part = limit === null ? batch : batch.filter((e) => e.position <= limit);
-          if (part.length === 0) continue;
-          const outcome = await this.engine.applyBatch(db, group, part, true);
-          if (outcome.failures.length > 0) throw outcome.failures[0]!;
-        }
-      };
-      // Slots that write behind only read here, each read seeing what their writer committed
-      // (a SQLite transaction would hold the snapshot of its first read); the others write in a batch transaction.
-      if (slots.every((s) => s.writer !== null)) await apply(this.db);
-      else await this.db.transaction().execute(apply);
-      events += batch.length;
-      position = batch[batch.length - 1]!.position;
-      await options.onProgress?.({ events, position, firstPosition, headPosition });
+    const reader = stopAt === null || from <= stopAt ? readAhead(eventStore, from, batchSize, options.plainReads) : null;
+    try {
+      while (reader) {
+        let batch = await reader.next();
+        if (stopAt !== null) batch = upTo(batch, stopAt);
+        if (batch.length === 0) break;
+        const last = BigInt(batch[batch.length - 1]!.position);
+        firstPosition ??= BigInt(batch[0]!.position);
+        const apply = async (db: Kysely<any>) => {
+          for (const [limit, group] of groupByLimit(slots, until)) {
+            const part = limit === null ? batch : upTo(batch, limit);
+            if (part.length === 0) continue;
+            const outcome = await this.engine.applyBatch(db, group, part, true);
+            if (outcome.failures.length > 0) throw outcome.failures[0]!;
+          }
+        };
+        // Slots that write behind only read here, each read seeing what their writer committed
+        // (a SQLite transaction would hold the snapshot of its first read); the others write in a batch transaction.
+        if (slots.every((s) => s.writer !== null)) await apply(this.db);
+        else await this.db.transaction().execute(apply);
+        events += batch.length;
+        position = last;
+        await options.onProgress?.({ events, position, firstPosition, headPosition });
+        if (batch.length < batchSize || (stopAt !== null && last >= stopAt)) break;
+      }
+    } finally {
+      await reader?.close();
     }
     return { events, position };
   }
@@ -301,7 +337,9 @@ export class ReadModels {
    * and compares the tables row by row (with a digest of each side). The live tables are only read,
    * inside one snapshot together with their checkpoints; if a runner moves them meanwhile the replay
    * catches up and compares again. A derived table (engineer_scores, refreshed by the runner from
-   * time to time) is compared as computed from the live tables at the live watermark.
+   * time to time) is compared as computed from the live tables at the live watermark. The replay
+   * reads `$all` with `readAll`, not the rebuild's read-ahead path, so tables a rebuild filled are
+   * checked against events read another way.
    */
   async compareWithReplay(
     eventStore: EventStore,
@@ -335,7 +373,7 @@ export class ReadModels {
       for (let round = 1; ; round++) {
         const live = await readCheckpoints(this.db);
         const until = new Map(slots.map((slot) => [slot, live.get(slot.projection.name)!.position]));
-        await this.replay(eventStore, slots, { batchSize: options.batchSize ?? REPLAY_BATCH_SIZE, until, onProgress: options.onProgress });
+        await this.replay(eventStore, slots, { batchSize: options.batchSize ?? REPLAY_BATCH_SIZE, until, plainReads: true, onProgress: options.onProgress });
         for (const slot of slots) {
           await this.db.transaction().execute(async (trx) => {
             await this.engine.flush(trx, slot);

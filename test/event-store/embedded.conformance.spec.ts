@@ -1,5 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProjectedEvent } from '../../projections/projection.js';
 import { EmbeddedEventStore } from '../../src/event-store/embedded.event-store.js';
-import type { EventStore } from '../../src/event-store/event-store.port.js';
+import type { Actor } from '../../src/event-store/envelope.js';
+import type { AllReader, EventStore } from '../../src/event-store/event-store.port.js';
+import { toProjected } from '../../src/read-models/projection-engine.js';
+import { FixedClock } from '../../src/shared/clock.js';
+import { meta, noted } from '../support/events.js';
 import { conformanceSuite } from './conformance.js';
 
 const db = (store: EventStore) => (store as EmbeddedEventStore).database;
@@ -15,5 +23,67 @@ describe('the embedded (SQLite) event store', () => {
         db(store).prepare('DELETE FROM events WHERE stream = ? AND revision = ?').run(stream, revision);
       },
     },
+  });
+});
+
+describe('the embedded store reading $all ahead for a rebuild', () => {
+  let dir: string;
+  let store: EmbeddedEventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-ahead-'));
+    store = new EmbeddedEventStore({ path: join(dir, 'ledger.sqlite'), clock: new FixedClock('2026-03-01T08:00:00.000Z') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** 23 events over three streams, by two actors, one payload with non-ASCII text. */
+  async function record(): Promise<void> {
+    const engineer: Actor = { id: 'eng-7', role: 'engineer' };
+    for (let i = 0; i < 23; i++) {
+      const s = `order-${i % 3}`;
+      const event = noted(`cmd-${i}`, { i, note: i === 5 ? '上门检测 35μF' : `n${i}` }, i % 2 ? 'Noted' : 'Other');
+      if (i % 4 === 0) event.metadata = meta(`cmd-${i}`, { actor: engineer, reason: 'on site' });
+      await store.append(s, [event], i < 3 ? 'no_stream' : Math.floor(i / 3) - 1);
+    }
+  }
+
+  async function drain(reader: AllReader, batchSize: number): Promise<ProjectedEvent[][]> {
+    const batches: ProjectedEvent[][] = [];
+    for (;;) {
+      const batch = await reader.next();
+      batches.push(batch);
+      if (batch.length < batchSize) break;
+    }
+    await reader.close();
+    return batches;
+  }
+
+  it('gives every event as readAll does, as projections read it, in batches of the size asked', async () => {
+    await record();
+    const batches = await drain(store.readAhead(1n, 5), 5);
+    expect(batches.map((b) => b.length)).toEqual([5, 5, 5, 5, 3]);
+    const expected = (await store.readAll({ maxCount: 100 })).map(toProjected);
+    expect(batches.flat()).toEqual(expected);
+    expect(batches.flat()[4]!.actor).toEqual({ id: 'eng-7', role: 'engineer' });
+    expect(batches.flat()[5]!.data).toEqual({ i: 5, note: '上门检测 35μF' });
+  });
+
+  it('starts at the position asked, ends with an empty batch when the last one was full, and reads nothing past the head', async () => {
+    await record();
+    const batches = await drain(store.readAhead(14n, 5), 5);
+    expect(batches.map((b) => b.length)).toEqual([5, 5, 0]);
+    expect(batches.flat().map((e) => e.position)).toEqual(Array.from({ length: 10 }, (_, i) => String(14 + i)));
+    expect(await drain(store.readAhead(24n, 5), 5)).toEqual([[]]);
+  });
+
+  it('fails the read on a payload it cannot parse rather than leave the event out', async () => {
+    await record();
+    store.database.prepare('UPDATE events SET data = ? WHERE position = 7').run('{"i": 6, "note":');
+    const reader = store.readAhead(1n, 5);
+    await expect(reader.next()).resolves.toHaveLength(5);
+    await expect(reader.next()).rejects.toThrow(SyntaxError);
+    await reader.close();
   });
 });
