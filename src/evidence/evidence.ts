@@ -8,7 +8,7 @@ import { type OrderChargeTrail, OrderReader } from '../orders/application/order-
 import type { EngineerDispatched, PricedLine } from '../orders/domain/order.events.js';
 import type { RateCardPublished } from '../rate-cards/domain/rate-card.events.js';
 import { rateCardStream } from '../rate-cards/domain/rate-card.events.js';
-import { toProjected } from '../read-models/projection-engine.js';
+import { toProjected } from '../event-store/read-ahead.js';
 import { rowToJson } from '../read-models/row-json.js';
 import type { Clock } from '../shared/clock.js';
 import { chargeTrailCsv } from './charge-trail-csv.js';

@@ -3,27 +3,12 @@ import type { Cell, ProjectedEvent, Projection, Row, TableSpec } from '../../pro
 import { ProjectionError } from '../../projections/projection.js';
 import { RowSet, rowKey } from '../../projections/row-set.js';
 import { DEFAULT_ROW_CACHE } from '../config/config.js';
-import type { RecordedEvent } from '../event-store/envelope.js';
 import { isBefore } from '../shared/time.js';
 import { KeyFilter } from './key-filter.js';
 import type { ReadStore } from './read-store.js';
 import type { RowWriter } from './row-writer.js';
 
 type Db = Kysely<any>;
-
-export function toProjected(event: RecordedEvent): ProjectedEvent {
-  return {
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    stream: event.stream,
-    revision: event.revision,
-    position: event.position.toString(),
-    recordedAt: event.recordedAt,
-    eventId: event.eventId,
-    actor: event.metadata.actor,
-    data: event.data,
-  };
-}
 
 /**
  * A table computed from a projection's other tables rather than event by event (engineer scores:

@@ -8,7 +8,8 @@ import { type AllSubscription, EVENT_STORE, type EventStore } from '../event-sto
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { addMs } from '../shared/time.js';
 import { advanceCheckpoint, CheckpointMoved, releaseLease, tryLease } from './checkpoints.js';
-import { ProjectionSlot, toProjected } from './projection-engine.js';
+import { toProjected } from '../event-store/read-ahead.js';
+import { ProjectionSlot } from './projection-engine.js';
 import { READ_MODELS, type ReadModels } from './read-models.js';
 
 export const RUNNER_LEASE = 'projection-runner';

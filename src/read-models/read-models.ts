@@ -2,14 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import type { ProjectedEvent, Projection, Row, TableSpec } from '../../projections/projection.js';
 import { allProjections } from '../../projections/index.js';
 import type { AppConfig } from '../config/config.js';
-import type { RecordedEvent } from '../event-store/envelope.js';
-import type { AllReader, EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '../event-store/event-store.port.js';
+import { readAllAhead } from '../event-store/read-ahead.js';
 import { openSqlDatabase } from '../persistence/sql-database.js';
 import type { SqlDatabase } from '../persistence/sql-database.js';
 import type { Clock } from '../shared/clock.js';
 import { type Checkpoint, createCheckpointTables, putCheckpoint, readCheckpoint, readCheckpoints, settingsOf } from './checkpoints.js';
 import { engineerScoresDerived } from './engineer-score-inputs.js';
-import { type DerivedTable, ProjectionEngine, ProjectionSlot, toProjected } from './projection-engine.js';
+import { type DerivedTable, ProjectionEngine, ProjectionSlot } from './projection-engine.js';
 import { ReadStore, TableDigest } from './read-store.js';
 import { pooledWriter, type RowWriter, sqliteWriter } from './row-writer.js';
 import type { Discrepancy } from '../integrity/ledger-audit.js';
@@ -74,33 +74,6 @@ export interface ReplayComparison {
 /** The events of a batch at or before a position. */
 function upTo(batch: ProjectedEvent[], limit: bigint): ProjectedEvent[] {
   return batch.length > 0 && BigInt(batch[batch.length - 1]!.position) > limit ? batch.filter((e) => BigInt(e.position) <= limit) : batch;
-}
-
-/**
- * `$all` from a position in batches, fetched ahead: by the store itself where it can (off this
- * thread), else one `readAll` in flight while the caller applies the batch before (on PostgreSQL
- * the server works meanwhile).
- */
-function readAhead(eventStore: EventStore, from: bigint, batchSize: number, plain = false): AllReader {
-  if (eventStore.readAhead && !plain) return eventStore.readAhead(from, batchSize);
-  // A read left behind (the caller stopped early, or failed) is dropped, its error with it.
-  const read = (fromPosition: bigint) => {
-    const pending = eventStore.readAll({ fromPosition, maxCount: batchSize });
-    pending.catch(() => undefined);
-    return pending;
-  };
-  let reading: Promise<RecordedEvent[]> | null = read(from);
-  return {
-    async next() {
-      if (reading === null) return [];
-      const batch = await reading;
-      reading = batch.length === batchSize ? read(batch[batch.length - 1]!.position + 1n) : null;
-      return batch.map(toProjected);
-    },
-    async close() {
-      reading = null;
-    },
-  };
 }
 
 function groupByLimit(slots: ProjectionSlot[], until?: Map<ProjectionSlot, bigint | null>): Map<bigint | null, ProjectionSlot[]> {
@@ -301,7 +274,7 @@ export class ReadModels {
     let events = 0;
     let firstPosition: bigint | null = null;
     let position: bigint | null = from > 0n ? from - 1n : null;
-    const reader = stopAt === null || from <= stopAt ? readAhead(eventStore, from, batchSize, options.plainReads) : null;
+    const reader = stopAt === null || from <= stopAt ? readAllAhead(eventStore, from, batchSize, options.plainReads) : null;
     try {
       while (reader) {
         let batch = await reader.next();

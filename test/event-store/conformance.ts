@@ -10,7 +10,9 @@ import {
 import { handleCommand } from '../../src/event-store/handle-command.js';
 import { GENESIS_HASH, verifyStream } from '../../src/event-store/hash-chain.js';
 import type { Decider } from '../../src/shared/decider.js';
-import { collect, meta, noted } from '../support/events.js';
+import type { ProjectedEvent } from '../../projections/projection.js';
+import { readAllAhead, toProjected } from '../../src/event-store/read-ahead.js';
+import { collect, meta, noted, TEST_ACTOR } from '../support/events.js';
 
 /** What a conformance run needs from an adapter. */
 export interface StoreFixture {
@@ -242,6 +244,32 @@ export function conformanceSuite(fixture: StoreFixture): void {
       for (let i = 1; i < seen.length; i++) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
       expect(seen.map((e) => e.eventId).filter((id) => mine.includes(id))).toEqual(mine);
       expect(await store.headPosition()).toBe(seen[seen.length - 1]!.position);
+    });
+  });
+
+  describe('reading $all ahead (rebuilds)', () => {
+    it('hands out what readAll gives, as projections read it, in batches of the size asked, the last one short', async () => {
+      const start = (await store.headPosition()) + 1n;
+      const streams = [stream('a'), stream('b'), stream('c')];
+      for (let i = 0; i < 23; i++) {
+        const s = streams[i % 3]!;
+        await store.append(s, [ev(`ahead-${s}-${i}`, { i, note: i === 4 ? '上门检测' : `n${i}` })], i < 3 ? 'no_stream' : Math.floor(i / 3) - 1);
+      }
+      const reader = readAllAhead(store, start, 5);
+      const sizes: number[] = [];
+      const read: ProjectedEvent[] = [];
+      for (;;) {
+        const batch = await reader.next();
+        sizes.push(batch.length);
+        read.push(...batch);
+        if (batch.length < 5) break;
+      }
+      await reader.close();
+      expect(sizes).toEqual([5, 5, 5, 5, 3]);
+      expect(await reader.next()).toEqual([]);
+      const plain = await store.readAll({ fromPosition: start, maxCount: 100 });
+      expect(read).toEqual(plain.map(toProjected));
+      expect(read[4]).toMatchObject({ stream: streams[1], revision: 1, actor: TEST_ACTOR, data: { i: 4, note: '上门检测' } });
     });
   });
 
