@@ -30,8 +30,8 @@ import {
   type SubscribeOptions,
   WrongExpectedRevision,
 } from './event-store.port.js';
-import { embeddedAllReader } from './embedded-all-reader.js';
 import { PollingSubscription } from './polling-subscription.js';
+import { projectedReader, type ProjectedRow } from './read-ahead.js';
 
 export interface EmbeddedStoreOptions {
   /** File path, or ':memory:' for a throw-away store. */
@@ -68,6 +68,10 @@ interface PendingAppend {
 type RawRow = [number, string, string, number, string, number, string, string, string, string, string];
 
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+/** `$all` as projections read it (see ProjectedRow): of the metadata only the actor, taken out by SQLite. */
+export const PROJECTED_ALL_SQL =
+  "SELECT position, event_id, stream, revision, type, schema_version, data, metadata ->> '$.actor.id', metadata ->> '$.actor.role', recorded_at " +
+  'FROM events WHERE position >= ? ORDER BY position LIMIT ?';
 /**
  * The text the hash covers (see hashOfParts), assembled by SQLite from the stored columns: the
  * payload and metadata are stored as the canonical JSON that was hashed. Header strings go in
@@ -102,6 +106,7 @@ export class EmbeddedEventStore implements EventStore {
     streamToEnd: Database.Statement<[string, number], EventRow>;
     highestAssigned: Database.Statement<[], { seq: number | bigint }>;
     allRaw: Database.Statement<[number, number], unknown[]>;
+    projected: Database.Statement<[number, number], unknown[]>;
     allRawPartition: Database.Statement<[number, number, number, number], unknown[]>;
     hashInputs: Database.Statement<[number, number], unknown[]>;
     hashInputsPartition: Database.Statement<[number, number, number, number], unknown[]>;
@@ -159,6 +164,7 @@ export class EmbeddedEventStore implements EventStore {
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
       highestAssigned: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
       allRaw: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
+      projected: this.db.prepare<[number, number], unknown[]>(PROJECTED_ALL_SQL),
       allRawPartition: this.db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
       ),
@@ -171,6 +177,7 @@ export class EmbeddedEventStore implements EventStore {
     this.stmt.highestAssigned.safeIntegers(true);
     // Reading $all (projections, verification): rows as arrays, plain numbers (a position past 2^53 is refused).
     this.stmt.allRaw.raw(true);
+    this.stmt.projected.raw(true);
     this.stmt.allRawPartition.raw(true);
     this.stmt.hashInputs.raw(true);
     this.stmt.hashInputsPartition.raw(true);
@@ -315,8 +322,15 @@ export class EmbeddedEventStore implements EventStore {
     return this.rawRows(from, max, part).map((r) => fromRaw(r, r[6], r[7]));
   }
 
+  /** On a reader thread of its own where it can (see projectedReader): not for an in-memory store. */
   readAhead(fromPosition: bigint, batchSize: number): AllReader {
-    return embeddedAllReader(this.db, fromPosition, batchSize);
+    const source = this.db.memory ? null : ({ kind: 'embedded', file: this.db.name } as const);
+    return projectedReader(source, (from, max) => this.readProjectedRows(from, max), fromPosition, batchSize);
+  }
+
+  private readProjectedRows(from: bigint, max: number): ProjectedRow[] {
+    if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
+    return this.stmt.projected.all(Number(from), max) as ProjectedRow[];
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import type { ProjectedEvent } from '../../projections/projection.js';
 import { isoTimestampTypes, PG_UTC_SESSION } from '../persistence/pg-session.js';
 import type { Clock } from '../shared/clock.js';
 import { normalizeInstant } from '../shared/time.js';
@@ -29,7 +28,7 @@ import {
   WrongExpectedRevision,
 } from './event-store.port.js';
 import { PollingSubscription } from './polling-subscription.js';
-import { readingAhead } from './read-ahead.js';
+import { projectedReader, type ProjectedRow } from './read-ahead.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -95,7 +94,7 @@ interface EventRow {
  * with `rowMode: 'array'`, as arrays of the columns in order (less to build for the reads of
  * every event).
  */
-type RowQuery<T extends { position: bigint | string }> = (
+type RowQuery<T> = (
   | { columns: string; map: (row: EventRow) => T; rowMode?: undefined }
   | { columns: string; map: (row: unknown[]) => T; rowMode: 'array' }
 ) & {
@@ -103,7 +102,13 @@ type RowQuery<T extends { position: bigint | string }> = (
   filter?: string;
   /** Read a batch as this many consecutive ranges at once (for reads whose cost is the server's). */
   ranges?: number;
+  /** A result's position, where it is not a `position` of type bigint. */
+  position?: (result: T) => bigint;
 };
+
+function positionOf<T>(query: RowQuery<T>, result: T): bigint {
+  return query.position ? query.position(result) : (result as { position: bigint }).position;
+}
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -322,18 +327,22 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  /** Batches of projected rows (the actor taken out of the metadata by the server), the next read while the caller applies one. */
+  /** On a reader thread of its own with a pool of its own, where it can (see projectedReader). */
   readAhead(fromPosition: bigint, batchSize: number): AllReader {
-    return readingAhead(fromPosition, batchSize, (from, maxCount) =>
-      this.readAllRows({ fromPosition: from, maxCount }, { columns: PROJECTED_COLUMNS, map: toProjectedEvent, rowMode: 'array' }),
-    );
+    const source = { kind: 'postgres', connectionString: this.options.connectionString, schema: this.options.schema } as const;
+    return projectedReader(source, (from, max) => this.readProjectedRows(from, max), fromPosition, batchSize);
+  }
+
+  /** `$all` as projections read it (see ProjectedRow): the payload as its text, of the metadata only the actor, taken out by the server. */
+  async readProjectedRows(fromPosition: bigint, maxCount: number): Promise<ProjectedRow[]> {
+    return this.readAllRows({ fromPosition, maxCount }, { columns: PROJECTED_COLUMNS, map: (row) => row as ProjectedRow, rowMode: 'array', position: (row) => BigInt(row[0]) });
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
     return (await this.readAllRows(options, { columns: 'position::text AS position', map: (row) => ({ position: BigInt(row.position) }) })).map((r) => r.position);
   }
 
-  private async readAllRows<T extends { position: bigint | string }>(options: ReadAllOptions, query: RowQuery<T>): Promise<T[]> {
+  private async readAllRows<T>(options: ReadAllOptions, query: RowQuery<T>): Promise<T[]> {
     const from = options.fromPosition ?? 0n;
     const maxCount = options.maxCount ?? 1000;
     // An older horizon is always safe (every transaction below it had finished then, so it still
@@ -344,7 +353,7 @@ export class PostgresEventStore implements EventStore {
     if (events.length < maxCount) {
       const fresh = await this.refreshHorizon();
       if (fresh > horizon) {
-        const next = events.length > 0 ? positionOf(events[events.length - 1]!) + 1n : from;
+        const next = events.length > 0 ? positionOf(query, events[events.length - 1]!) + 1n : from;
         events = events.concat(await this.range(next, fresh, maxCount - events.length, query));
       }
     }
@@ -356,7 +365,7 @@ export class PostgresEventStore implements EventStore {
    * its own: the position where each range ends is found first (a cheap index scan), so together
    * they return exactly what one read would.
    */
-  private async ranges<T extends { position: bigint | string }>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
+  private async ranges<T>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
     const parts = query.ranges ?? 1;
     const size = Math.ceil(maxCount / parts);
     if (parts < 2 || query.filter || size < MIN_RANGE_ROWS) return this.range(from, below, maxCount, query);
@@ -393,7 +402,7 @@ export class PostgresEventStore implements EventStore {
    * The next events from `from`, cut at the horizon in code: a bound the planner cannot estimate
    * (or a fresh table without statistics) would turn the index range scan into a scan and sort.
    */
-  private async range<T extends { position: bigint | string }>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
+  private async range<T>(from: bigint, below: bigint, maxCount: number, query: RowQuery<T>): Promise<T[]> {
     if (from >= below || maxCount <= 0) return [];
     const sql = `SELECT ${query.columns} FROM ${this.t.events} WHERE position >= $1${query.filter ? ` AND ${query.filter}` : ''} ORDER BY ${this.t.events}.position LIMIT $2`;
     const params = [from.toString(), maxCount];
@@ -403,7 +412,7 @@ export class PostgresEventStore implements EventStore {
     const events: T[] = [];
     for (const row of rows) {
       const event = map(row);
-      if (positionOf(event) >= below) break;
+      if (positionOf(query, event) >= below) break;
       events.push(event);
     }
     return events;
@@ -471,27 +480,8 @@ function toHashVerdict(row: unknown[]): StoredEvent {
   return { eventId: '', type: '', schemaVersion: 0, stream, revision, position: BigInt(position), recordedAt: '', data: '', metadata: '', prevHash, hash, hashHolds: holds === true };
 }
 
-/** A read row's position (bigint, or decimal text as events projected carry it). */
-function positionOf(row: { position: bigint | string }): bigint {
-  return typeof row.position === 'bigint' ? row.position : BigInt(row.position);
-}
-
-/** `$all` as projections read it: the envelope, the payload (parsed by pg) and the actor of the metadata. */
-const PROJECTED_COLUMNS = "type, schema_version, stream, revision, position::text, recorded_at, event_id::text, metadata -> 'actor', data";
-
-function toProjectedEvent(r: unknown[]): ProjectedEvent {
-  return {
-    type: r[0] as string,
-    schemaVersion: r[1] as number,
-    stream: r[2] as string,
-    revision: r[3] as number,
-    position: r[4] as string,
-    recordedAt: r[5] as string,
-    eventId: r[6] as string,
-    actor: r[7] as ProjectedEvent['actor'],
-    data: r[8],
-  };
-}
+const PROJECTED_COLUMNS =
+  "position::text, event_id::text, stream, revision, type, schema_version, data::text, metadata -> 'actor' ->> 'id', metadata -> 'actor' ->> 'role', recorded_at";
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {

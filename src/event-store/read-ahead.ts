@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { ProjectedEvent } from '../../projections/projection.js';
+import { workersAvailable } from '../shared/workers.js';
 import type { RecordedEvent } from './envelope.js';
 import type { AllReader, EventStore } from './event-store.port.js';
 
@@ -50,4 +53,122 @@ export function readingAhead(fromPosition: bigint, batchSize: number, read: (fro
       reading = null;
     },
   };
+}
+
+/**
+ * A row of `$all` as projections read it, as a store selects it for a reader: position (a number,
+ * or decimal text where positions may pass 2^53), eventId, stream, revision, type, schemaVersion,
+ * the payload's JSON text, and of the metadata only the actor's id and role (taken out by the
+ * database; the rest of the metadata is never decoded).
+ */
+export type ProjectedRow = [number | string, string, string, number, string, number, string, string, string, string];
+
+/** Reads the next rows of `$all` from a position, at most `maxCount`; fewer at the end. */
+export type ProjectedRowSource = (fromPosition: bigint, maxCount: number) => Promise<ProjectedRow[]> | ProjectedRow[];
+
+/** What a reader thread opens to read a store's rows on a connection of its own. */
+export type ReaderSource = { kind: 'embedded'; file: string } | { kind: 'postgres'; connectionString: string; schema: string };
+
+/** The events of projected rows, payloads parsed. */
+export function projectedEvents(rows: ProjectedRow[]): ProjectedEvent[] {
+  const events = new Array<ProjectedEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const position = r[0];
+    if (typeof position === 'number' && !Number.isSafeInteger(position)) throw new Error(`position ${position} is beyond what the embedded store assigns`);
+    events[i] = {
+      type: r[4],
+      schemaVersion: r[5],
+      stream: r[2],
+      revision: r[3],
+      position: String(position),
+      recordedAt: r[9],
+      eventId: r[1],
+      actor: { id: r[7], role: r[8] },
+      data: JSON.parse(r[6]),
+    };
+  }
+  return events;
+}
+
+/** The position after a batch's last row. */
+export function nextPosition(rows: ProjectedRow[]): bigint {
+  return BigInt(rows[rows.length - 1]![0]) + 1n;
+}
+
+/** Batches of rows read ahead by a reader thread: at most this many wait unconsumed. */
+const BATCHES_AHEAD = 2;
+
+/**
+ * Reads `$all` for a caller that applies each batch before it asks for the next (a rebuild). A
+ * worker thread with a connection of its own fetches and decodes the rows (SQLite's row stepping,
+ * PostgreSQL's protocol) on the other core while this thread parses the payloads and applies
+ * the batch before: rows cross as arrays of strings, cheaper to receive than to fetch. Where worker
+ * threads cannot run (the TypeScript test runner) or the store is not a file (an in-memory
+ * SQLite), `inThread` reads them here (see readingAhead).
+ */
+export function projectedReader(source: ReaderSource | null, inThread: ProjectedRowSource, fromPosition: bigint, batchSize: number): AllReader {
+  if (source && workersAvailable()) return new ReaderThread(source, fromPosition, batchSize);
+  return readingAhead(fromPosition, batchSize, async (from, maxCount) => projectedEvents(await inThread(from, maxCount)));
+}
+
+type ReaderReply = { rows: ProjectedRow[] } | { error: string };
+
+const WORKER_SCRIPT = new URL('./read-ahead.worker.js', import.meta.url);
+
+class ReaderThread implements AllReader {
+  private readonly worker: Worker;
+  /** Replies received and not yet taken, in order. */
+  private readonly received: ReaderReply[] = [];
+  private waiting: ((reply: ReaderReply) => void) | null = null;
+  private readonly exited: Promise<void>;
+  private ended = false;
+
+  constructor(
+    source: ReaderSource,
+    fromPosition: bigint,
+    private readonly batchSize: number,
+  ) {
+    // A small heap: the thread holds a batch or two of rows at a time, and its memory counts in the caller's.
+    this.worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
+      workerData: { source, fromPosition: fromPosition.toString(), batchSize },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+    });
+    this.worker.on('message', (reply: ReaderReply) => this.deliver(reply));
+    this.worker.on('error', (error) => this.deliver({ error: error.message }));
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        this.deliver({ error: `$all reader thread exited with code ${code}` });
+        resolve();
+      });
+    });
+    for (let i = 0; i < BATCHES_AHEAD; i++) this.worker.postMessage('more');
+  }
+
+  async next(): Promise<ProjectedEvent[]> {
+    if (this.ended) return [];
+    const reply = this.received.shift() ?? (await new Promise<ReaderReply>((resolve) => (this.waiting = resolve)));
+    if ('error' in reply) {
+      this.ended = true;
+      throw new Error(`reading $all: ${reply.error}`);
+    }
+    // A short batch is the last; the thread answers any request after it with an empty one.
+    if (reply.rows.length < this.batchSize) this.ended = true;
+    else this.worker.postMessage('more');
+    return projectedEvents(reply.rows);
+  }
+
+  /** Has the thread close its connection and end (it answers what was asked before first). */
+  async close(): Promise<void> {
+    this.ended = true;
+    this.worker.postMessage('close');
+    await this.exited;
+  }
+
+  private deliver(reply: ReaderReply): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) waiting(reply);
+    else this.received.push(reply);
+  }
 }
