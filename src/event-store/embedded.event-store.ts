@@ -324,7 +324,8 @@ export class EmbeddedEventStore implements EventStore {
 
   /** On a reader thread of its own where it can (see projectedReader): not for an in-memory store. */
   readAhead(fromPosition: bigint, batchSize: number): AllReader {
-    const source = this.db.memory ? null : ({ kind: 'embedded', file: this.db.name } as const);
+    // Past the positions it assigns there is nothing to read: no thread for that.
+    const source = this.db.memory || fromPosition > BigInt(Number.MAX_SAFE_INTEGER) ? null : ({ kind: 'embedded', file: this.db.name } as const);
     return projectedReader(source, (from, max) => this.readProjectedRows(from, max), fromPosition, batchSize);
   }
 

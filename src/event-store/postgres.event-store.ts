@@ -37,6 +37,8 @@ export interface PostgresStoreOptions {
   clock: Clock;
   poolSize?: number;
   pollMs?: number;
+  /** Only reads an existing store: no migration (no lock, no CREATE rights needed). */
+  readOnly?: boolean;
 }
 
 /**
@@ -102,13 +104,12 @@ type RowQuery<T> = (
   filter?: string;
   /** Read a batch as this many consecutive ranges at once (for reads whose cost is the server's). */
   ranges?: number;
-  /** A result's position, where it is not a `position` of type bigint. */
-  position?: (result: T) => bigint;
+  /** A result's position: what the read's horizon and its next start are found from. */
+  position: (result: T) => bigint;
 };
 
-function positionOf<T>(query: RowQuery<T>, result: T): bigint {
-  return query.position ? query.position(result) : (result as { position: bigint }).position;
-}
+/** The position of a result that carries it as a bigint. */
+const ownPosition = (result: { position: bigint }): bigint => result.position;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -139,6 +140,7 @@ export class PostgresEventStore implements EventStore {
   /** Connects and creates the schema if needed (safe to run from several instances at once). */
   static async open(options: PostgresStoreOptions): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(options);
+    if (options.readOnly) return store;
     try {
       await store.migrate();
     } catch (error) {
@@ -313,7 +315,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.readAllRows(options, { columns: this.columns, map: toRecorded });
+    return this.readAllRows(options, { columns: this.columns, map: toRecorded, position: ownPosition });
   }
 
   async readAllStored(options: ReadStoredOptions = {}): Promise<StoredEvent[]> {
@@ -323,7 +325,8 @@ export class PostgresEventStore implements EventStore {
     return this.readAllRows(
       options,
       // Hashing is the server's work: a batch is split in ranges hashed by several backends at once.
-      options.hashInput ? { columns: HASH_VERDICT_COLUMNS, map: toHashVerdict, rowMode: 'array', filter, ranges: 3 } : { columns: this.storedColumns, map: toStored, filter },
+      options.hashInput ? { columns: HASH_VERDICT_COLUMNS, map: toHashVerdict, rowMode: 'array', filter, ranges: 3, position: ownPosition }
+        : { columns: this.storedColumns, map: toStored, filter, position: ownPosition },
     );
   }
 
@@ -339,7 +342,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {
-    return (await this.readAllRows(options, { columns: 'position::text AS position', map: (row) => ({ position: BigInt(row.position) }) })).map((r) => r.position);
+    return (await this.readAllRows(options, { columns: 'position::text AS position', map: (row) => ({ position: BigInt(row.position) }), position: ownPosition })).map((r) => r.position);
   }
 
   private async readAllRows<T>(options: ReadAllOptions, query: RowQuery<T>): Promise<T[]> {
@@ -353,7 +356,7 @@ export class PostgresEventStore implements EventStore {
     if (events.length < maxCount) {
       const fresh = await this.refreshHorizon();
       if (fresh > horizon) {
-        const next = events.length > 0 ? positionOf(query, events[events.length - 1]!) + 1n : from;
+        const next = events.length > 0 ? query.position(events[events.length - 1]!) + 1n : from;
         events = events.concat(await this.range(next, fresh, maxCount - events.length, query));
       }
     }
@@ -412,7 +415,7 @@ export class PostgresEventStore implements EventStore {
     const events: T[] = [];
     for (const row of rows) {
       const event = map(row);
-      if (positionOf(query, event) >= below) break;
+      if (query.position(event) >= below) break;
       events.push(event);
     }
     return events;

@@ -35,7 +35,7 @@ export function readAllAhead(store: EventStore, from: bigint, batchSize: number,
  * as soon as one is handed out (on PostgreSQL the server reads it meanwhile). A read left behind
  * when the caller stops (or fails) is dropped, its error with it.
  */
-export function readingAhead(fromPosition: bigint, batchSize: number, read: (from: bigint, maxCount: number) => Promise<ProjectedEvent[]>): AllReader {
+function readingAhead(fromPosition: bigint, batchSize: number, read: (from: bigint, maxCount: number) => Promise<ProjectedEvent[]>): AllReader {
   const start = (from: bigint) => {
     const pending = read(from, batchSize);
     pending.catch(() => undefined);
@@ -50,7 +50,10 @@ export function readingAhead(fromPosition: bigint, batchSize: number, read: (fro
       return batch;
     },
     async close() {
+      // A read still under way is awaited (its outcome dropped), so the store is not closed under it.
+      const pending = reading;
       reading = null;
+      await pending?.catch(() => undefined);
     },
   };
 }
@@ -61,7 +64,7 @@ export function readingAhead(fromPosition: bigint, batchSize: number, read: (fro
  * the payload's JSON text, and of the metadata only the actor's id and role (taken out by the
  * database; the rest of the metadata is never decoded).
  */
-export type ProjectedRow = [number | string, string, string, number, string, number, string, string, string, string];
+export type ProjectedRow = [number | string, string, string, number, string, number, string, string | null, string | null, string];
 
 /** Reads the next rows of `$all` from a position, at most `maxCount`; fewer at the end. */
 export type ProjectedRowSource = (fromPosition: bigint, maxCount: number) => Promise<ProjectedRow[]> | ProjectedRow[];
@@ -70,7 +73,7 @@ export type ProjectedRowSource = (fromPosition: bigint, maxCount: number) => Pro
 export type ReaderSource = { kind: 'embedded'; file: string } | { kind: 'postgres'; connectionString: string; schema: string };
 
 /** The events of projected rows, payloads parsed. */
-export function projectedEvents(rows: ProjectedRow[]): ProjectedEvent[] {
+function projectedEvents(rows: ProjectedRow[]): ProjectedEvent[] {
   const events = new Array<ProjectedEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -84,7 +87,8 @@ export function projectedEvents(rows: ProjectedRow[]): ProjectedEvent[] {
       position: String(position),
       recordedAt: r[9],
       eventId: r[1],
-      actor: { id: r[7], role: r[8] },
+      // As readAll gives it: metadata without an actor has none.
+      actor: r[7] === null && r[8] === null ? (undefined as never) : ({ id: r[7], role: r[8] } as ProjectedEvent['actor']),
       data: JSON.parse(r[6]),
     };
   }
@@ -103,7 +107,7 @@ const BATCHES_AHEAD = 2;
  * Reads `$all` for a caller that applies each batch before it asks for the next (a rebuild). A
  * worker thread with a connection of its own fetches and decodes the rows (SQLite's row stepping,
  * PostgreSQL's protocol) on the other core while this thread parses the payloads and applies
- * the batch before: rows cross as arrays of strings, cheaper to receive than to fetch. Where worker
+ * the batch before: rows cross as arrays of cells, cheaper to receive than to fetch. Where worker
  * threads cannot run (the TypeScript test runner) or the store is not a file (an in-memory
  * SQLite), `inThread` reads them here (see readingAhead).
  */
@@ -129,10 +133,11 @@ class ReaderThread implements AllReader {
     fromPosition: bigint,
     private readonly batchSize: number,
   ) {
-    // A small heap: the thread holds a batch or two of rows at a time, and its memory counts in the caller's.
+    // A small young generation (not the caller's, which may be set large): the thread's rows are
+    // short-lived, and its memory counts in the caller's.
     this.worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
       workerData: { source, fromPosition: fromPosition.toString(), batchSize },
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
     this.worker.on('message', (reply: ReaderReply) => this.deliver(reply));
     this.worker.on('error', (error) => this.deliver({ error: error.message }));
@@ -153,9 +158,17 @@ class ReaderThread implements AllReader {
       throw new Error(`reading $all: ${reply.error}`);
     }
     // A short batch is the last; the thread answers any request after it with an empty one.
+    let events: ProjectedEvent[];
+    try {
+      events = projectedEvents(reply.rows);
+    } catch (error) {
+      // Nothing after a batch that cannot be read is handed out: a retry must not skip it.
+      this.ended = true;
+      throw error;
+    }
     if (reply.rows.length < this.batchSize) this.ended = true;
     else this.worker.postMessage('more');
-    return projectedEvents(reply.rows);
+    return events;
   }
 
   /** Has the thread close its connection and end (it answers what was asked before first). */

@@ -19,7 +19,7 @@ async function open(): Promise<{ read: ProjectedRowSource; close: () => Promise<
     const statement = db.prepare<[number, number], unknown[]>(PROJECTED_ALL_SQL).raw(true);
     return { read: (from, maxCount) => statement.all(Number(from), maxCount) as ReturnType<ProjectedRowSource>, close: async () => void db.close() };
   }
-  const store = await PostgresEventStore.open({ ...source, clock: new SystemClock(), poolSize: 2 });
+  const store = await PostgresEventStore.open({ ...source, clock: new SystemClock(), poolSize: 2, readOnly: true });
   return { read: (from, maxCount) => store.readProjectedRows(from, maxCount), close: () => store.close() };
 }
 

@@ -208,7 +208,7 @@ export class ReadModels {
     for (const slot of slots) {
       for (const spec of slot.projection.tables) {
         await this.store.createIndexes(this.db, spec, slot.physical(spec.name), suffix(slot));
-        await this.store.analyze(this.db, slot.physical(spec.name));
+        await this.store.vacuumAnalyze(this.db, slot.physical(spec.name));
       }
     }
 

@@ -68,6 +68,8 @@ describe('the embedded store reading $all ahead for a rebuild', () => {
     const reader = store.readAhead(1n, 5);
     await expect(reader.next()).resolves.toHaveLength(5);
     await expect(reader.next()).rejects.toThrow(SyntaxError);
+    // Asked again, it does not hand out the batch after the one it could not read.
+    await expect(reader.next()).rejects.toThrow(SyntaxError);
     await reader.close();
   });
 });
