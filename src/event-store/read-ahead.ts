@@ -89,10 +89,20 @@ function projectedEvents(rows: ProjectedRow[]): ProjectedEvent[] {
       eventId: r[1],
       // As readAll gives it: metadata without an actor has none.
       actor: r[7] === null && r[8] === null ? (undefined as never) : ({ id: r[7], role: r[8] } as ProjectedEvent['actor']),
-      data: JSON.parse(r[6]),
+      data: parsePayload(r),
     };
   }
   return events;
+}
+
+function parsePayload(r: ProjectedRow): unknown {
+  try {
+    return JSON.parse(r[6]);
+  } catch (error) {
+    throw new Error(
+      `the payload of ${r[2]}@${r[3]} (position ${r[0]}) is not JSON (${error instanceof Error ? error.message : String(error)}); \`service-ledger verify\` checks the ledger`,
+    );
+  }
 }
 
 /** The position after a batch's last row. */
@@ -127,6 +137,7 @@ class ReaderThread implements AllReader {
   private waiting: ((reply: ReaderReply) => void) | null = null;
   private readonly exited: Promise<void>;
   private ended = false;
+  private failure: Error | null = null;
 
   constructor(
     source: ReaderSource,
@@ -151,21 +162,19 @@ class ReaderThread implements AllReader {
   }
 
   async next(): Promise<ProjectedEvent[]> {
+    // After a failure, every call fails the same way: nothing after a batch that could not be read is handed out.
+    if (this.failure) throw this.failure;
     if (this.ended) return [];
     const reply = this.received.shift() ?? (await new Promise<ReaderReply>((resolve) => (this.waiting = resolve)));
-    if ('error' in reply) {
-      this.ended = true;
-      throw new Error(`reading $all: ${reply.error}`);
-    }
-    // A short batch is the last; the thread answers any request after it with an empty one.
     let events: ProjectedEvent[];
     try {
+      if ('error' in reply) throw new Error(`reading $all: ${reply.error}`);
       events = projectedEvents(reply.rows);
     } catch (error) {
-      // Nothing after a batch that cannot be read is handed out: a retry must not skip it.
-      this.ended = true;
-      throw error;
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw this.failure;
     }
+    // A short batch is the last; the thread answers any request after it with an empty one.
     if (reply.rows.length < this.batchSize) this.ended = true;
     else this.worker.postMessage('more');
     return events;
