@@ -31,7 +31,7 @@ import {
   WrongExpectedRevision,
 } from './event-store.port.js';
 import { PollingSubscription } from './polling-subscription.js';
-import { projectedReader, type ProjectedRow } from './read-ahead.js';
+import { projectedReader, type ProjectedRow, type ProjectedRowSource } from './read-ahead.js';
 
 export interface EmbeddedStoreOptions {
   /** File path, or ':memory:' for a throw-away store. */
@@ -69,9 +69,15 @@ type RawRow = [number, string, string, number, string, number, string, string, s
 
 const COLUMNS = 'position, event_id, stream, revision, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 /** `$all` as projections read it (see ProjectedRow): of the metadata only the actor, taken out by SQLite. */
-export const PROJECTED_ALL_SQL =
+const PROJECTED_ALL_SQL =
   "SELECT position, event_id, stream, revision, type, schema_version, data, metadata ->> '$.actor.id', metadata ->> '$.actor.role', recorded_at " +
   'FROM events WHERE position >= ? ORDER BY position LIMIT ?';
+
+/** Reads projected rows on a connection to an embedded store's file: the store's own, or a reader thread's. */
+export function projectedRowSource(db: Database.Database): ProjectedRowSource {
+  const statement = db.prepare<[number, number], unknown[]>(PROJECTED_ALL_SQL).raw(true);
+  return (from, maxCount) => (from > BigInt(Number.MAX_SAFE_INTEGER) ? [] : (statement.all(Number(from), maxCount) as ProjectedRow[]));
+}
 /**
  * The text the hash covers (see hashOfParts), assembled by SQLite from the stored columns: the
  * payload and metadata are stored as the canonical JSON that was hashed. Header strings go in
@@ -106,7 +112,6 @@ export class EmbeddedEventStore implements EventStore {
     streamToEnd: Database.Statement<[string, number], EventRow>;
     highestAssigned: Database.Statement<[], { seq: number | bigint }>;
     allRaw: Database.Statement<[number, number], unknown[]>;
-    projected: Database.Statement<[number, number], unknown[]>;
     allRawPartition: Database.Statement<[number, number, number, number], unknown[]>;
     hashInputs: Database.Statement<[number, number], unknown[]>;
     hashInputsPartition: Database.Statement<[number, number, number, number], unknown[]>;
@@ -118,6 +123,8 @@ export class EmbeddedEventStore implements EventStore {
   private readonly batchTx: (work: () => void) => void;
   private readonly pending: PendingAppend[] = [];
   private readonly heads = new HeadCache();
+  /** Rows for reading ahead in this thread (see readAhead), prepared when first needed. */
+  private projectedRows: ProjectedRowSource | null = null;
 
   constructor(private readonly options: EmbeddedStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -164,7 +171,6 @@ export class EmbeddedEventStore implements EventStore {
       headPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
       highestAssigned: this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`),
       allRaw: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
-      projected: this.db.prepare<[number, number], unknown[]>(PROJECTED_ALL_SQL),
       allRawPartition: this.db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE position >= ? AND ${PARTITION_OF_STREAM} % ? = ? ORDER BY position LIMIT ?`,
       ),
@@ -177,7 +183,6 @@ export class EmbeddedEventStore implements EventStore {
     this.stmt.highestAssigned.safeIntegers(true);
     // Reading $all (projections, verification): rows as arrays, plain numbers (a position past 2^53 is refused).
     this.stmt.allRaw.raw(true);
-    this.stmt.projected.raw(true);
     this.stmt.allRawPartition.raw(true);
     this.stmt.hashInputs.raw(true);
     this.stmt.hashInputsPartition.raw(true);
@@ -324,14 +329,9 @@ export class EmbeddedEventStore implements EventStore {
 
   /** On a reader thread of its own where it can (see projectedReader): not for an in-memory store. */
   readAhead(fromPosition: bigint, batchSize: number): AllReader {
-    // Past the positions it assigns there is nothing to read: no thread for that.
-    const source = this.db.memory || fromPosition > BigInt(Number.MAX_SAFE_INTEGER) ? null : ({ kind: 'embedded', file: this.db.name } as const);
-    return projectedReader(source, (from, max) => this.readProjectedRows(from, max), fromPosition, batchSize);
-  }
-
-  private readProjectedRows(from: bigint, max: number): ProjectedRow[] {
-    if (from > BigInt(Number.MAX_SAFE_INTEGER)) return [];
-    return this.stmt.projected.all(Number(from), max) as ProjectedRow[];
+    const source = this.db.memory ? null : ({ kind: 'embedded', file: this.db.name } as const);
+    this.projectedRows ??= projectedRowSource(this.db);
+    return projectedReader(source, this.projectedRows, fromPosition, batchSize);
   }
 
   async readPositions(options: ReadAllOptions = {}): Promise<bigint[]> {

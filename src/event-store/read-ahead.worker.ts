@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SystemClock } from '../shared/clock.js';
-import { PROJECTED_ALL_SQL } from './embedded.event-store.js';
+import { projectedRowSource } from './embedded.event-store.js';
 import { PostgresEventStore } from './postgres.event-store.js';
 import { nextPosition, type ProjectedRowSource, type ReaderSource } from './read-ahead.js';
 
@@ -16,8 +16,7 @@ async function open(): Promise<{ read: ProjectedRowSource; close: () => Promise<
   if (source.kind === 'embedded') {
     const db = new Database(source.file, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
-    const statement = db.prepare<[number, number], unknown[]>(PROJECTED_ALL_SQL).raw(true);
-    return { read: (from, maxCount) => statement.all(Number(from), maxCount) as ReturnType<ProjectedRowSource>, close: async () => void db.close() };
+    return { read: projectedRowSource(db), close: async () => void db.close() };
   }
   const store = await PostgresEventStore.open({ ...source, clock: new SystemClock(), poolSize: 2, readOnly: true });
   return { read: (from, maxCount) => store.readProjectedRows(from, maxCount), close: () => store.close() };

@@ -5,10 +5,10 @@ import { Subject } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { RecordedEvent } from '../event-store/envelope.js';
 import { type AllSubscription, EVENT_STORE, type EventStore } from '../event-store/event-store.port.js';
+import { toProjected } from '../event-store/read-ahead.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { addMs } from '../shared/time.js';
 import { advanceCheckpoint, CheckpointMoved, releaseLease, tryLease } from './checkpoints.js';
-import { toProjected } from '../event-store/read-ahead.js';
 import { ProjectionSlot } from './projection-engine.js';
 import { READ_MODELS, type ReadModels } from './read-models.js';
 
