@@ -19,6 +19,8 @@
  *   npm run bench:verify -- --orders 20000 --pg-orders 5000
  *   npm run bench:verify -- --data-dir /tmp/sim200k     # keep the history; a second run reuses it
  *   npm run bench:verify -- --orders 20000 --pg-orders 20000 --pg-copies 9
+ *   npm run bench:verify -- --pg-copies 9 --pg-schema v235k # keep the PostgreSQL history; a second run
+ *                                                            # only verifies its hash chains again
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +39,7 @@ const PG_ORDERS = Number(arg('pg-orders', '20000'));
 const PG_COPIES = Number(arg('pg-copies', '0'));
 const SEED = arg('seed', '7');
 const DATA_DIR = arg('data-dir', '');
+const PG_SCHEMA = arg('pg-schema', '');
 const EXPORT_SAMPLE = Number(arg('export-sample', '300'));
 const CLI = join(import.meta.dirname, '..', 'src', 'cli.js');
 
@@ -227,25 +230,46 @@ async function main(): Promise<void> {
     out('\nPostgreSQL: skipped (DATABASE_URL not set)');
     return;
   }
-  const schema = `bench_verify_${process.pid}`;
+  const schema = PG_SCHEMA || `bench_verify_${process.pid}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`--pg-schema must be a plain lower-case SQL name, not "${schema}"`);
   const pgDir = mkdtempSync(join(tmpdir(), 'bench-verify-pg-'));
   try {
     const env = { STORE: 'postgres', DATABASE_URL: url, PG_SCHEMA: schema, DATA_DIR: pgDir };
-    await benchStore(`PostgreSQL (schema ${schema})`, env, PG_ORDERS, false);
-    if (PG_COPIES > 0) {
+    const kept = PG_SCHEMA ? await postgresEvents(url, schema) : 0;
+    if (kept > 0) {
+      out(`\nPostgreSQL, the history kept in schema ${schema}: ${kept.toLocaleString('en-US')} events`);
+    } else {
+      await benchStore(`PostgreSQL (schema ${schema})`, env, PG_ORDERS, false);
+      if (PG_COPIES <= 0) return;
       const started = performance.now();
       const events = await multiplyPostgresHistory(url, schema, PG_COPIES);
       out(`\nPostgreSQL, the history with ${PG_COPIES} copies of every stream added by the server: ${events.toLocaleString('en-US')} events (${((performance.now() - started) / 1000).toFixed(0)} s, then VACUUM ANALYZE)`);
-      await verifyChains(env, '0');
-      await verifyChains(env, '0');
-      await verifyChains(env, '0', '--no-store-hashing');
     }
+    await verifyChains(env, '0');
+    await verifyChains(env, '0');
+    await verifyChains(env, '0', '--no-store-hashing');
   } finally {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    if (!PG_SCHEMA) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
     rmSync(pgDir, { recursive: true, force: true });
+  }
+}
+
+/** The events in a kept schema's ledger (0 when there is none yet). */
+async function postgresEvents(url: string, schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: present } = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`${schema}.events`]);
+    if (!present[0]?.ok) return 0;
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.events`);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
   }
 }
 
