@@ -23,6 +23,7 @@ import { openEventStore } from '../src/event-store/open-event-store.js';
 import { openReadModels, REPLAY_BATCH_SIZE } from '../src/read-models/read-models.js';
 import { SystemClock } from '../src/shared/clock.js';
 import { arg, benchArgs, CLI_NODE_FLAGS } from './args.js';
+import { pgHasEvents } from './pg-history.js';
 
 const ORDERS = Number(arg('orders', '86000'));
 const SEED = Number(arg('seed', '42'));
@@ -103,21 +104,10 @@ async function waitForHealth(): Promise<void> {
 
 const pgClient = () => new pg.Client({ connectionString: process.env.DATABASE_URL });
 
-async function pgHasEvents(schema: string): Promise<boolean> {
-  const client = pgClient();
-  await client.connect();
-  try {
-    const found = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.events`]);
-    return found.rows[0].present === true && (await client.query(`SELECT 1 FROM ${schema}.events LIMIT 1`)).rowCount === 1;
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   const dataDir = DATA_DIR || mkdtempSync(join(tmpdir(), 'bench-rebuild-'));
   const schema = PG_SCHEMA || `bench_rebuild_${process.pid}`;
-  const reuse = STORE === 'postgres' ? PG_SCHEMA !== '' && (await pgHasEvents(schema)) : DATA_DIR !== '' && existsSync(join(DATA_DIR, 'ledger.sqlite'));
+  const reuse = STORE === 'postgres' ? PG_SCHEMA !== '' && (await pgHasEvents(process.env.DATABASE_URL!, schema)) : DATA_DIR !== '' && existsSync(join(DATA_DIR, 'ledger.sqlite'));
   process.env.DATA_DIR = dataDir;
   process.env.PG_SCHEMA = schema;
   process.env.STORE = STORE;

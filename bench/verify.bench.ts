@@ -33,6 +33,7 @@ import { HASHED_TEXT } from '../src/event-store/postgres.event-store.js';
 import { buildEvidence } from '../src/evidence/evidence.js';
 import { SystemClock } from '../src/shared/clock.js';
 import { arg, CLI_NODE_FLAGS } from './args.js';
+import { pgHasEvents } from './pg-history.js';
 
 const ORDERS = Number(arg('orders', '200000'));
 const PG_ORDERS = Number(arg('pg-orders', '20000'));
@@ -235,9 +236,8 @@ async function main(): Promise<void> {
   const pgDir = mkdtempSync(join(tmpdir(), 'bench-verify-pg-'));
   try {
     const env = { STORE: 'postgres', DATABASE_URL: url, PG_SCHEMA: schema, DATA_DIR: pgDir };
-    const kept = PG_SCHEMA ? await postgresEvents(url, schema) : 0;
-    if (kept > 0) {
-      out(`\nPostgreSQL, the history kept in schema ${schema}: ${kept.toLocaleString('en-US')} events`);
+    if (PG_SCHEMA && (await pgHasEvents(url, schema))) {
+      out(`\nPostgreSQL, the history kept in schema ${schema}`);
     } else {
       await benchStore(`PostgreSQL (schema ${schema})`, env, PG_ORDERS, false);
       if (PG_COPIES <= 0) return;
@@ -256,20 +256,6 @@ async function main(): Promise<void> {
       await client.end();
     }
     rmSync(pgDir, { recursive: true, force: true });
-  }
-}
-
-/** The events in a kept schema's ledger (0 when there is none yet). */
-async function postgresEvents(url: string, schema: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows: present } = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`${schema}.events`]);
-    if (!present[0]?.ok) return 0;
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.events`);
-    return Number(rows[0]!.n);
-  } finally {
-    await client.end();
   }
 }
 
