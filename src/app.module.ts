@@ -9,6 +9,7 @@ import { EngineersModule } from './engineers/engineers.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
+import { requestLogOptions } from './http/request-log.js';
 import { ComplaintsModule } from './complaints/complaints.module.js';
 import { CommandsModule } from './http/commands.module.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -29,14 +30,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Never log credentials or customers' personal data.
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-            // Bind only the request id to each request's logger; the completion line carries the request.
-            quietReqLogger: true,
-          },
+          pinoHttp: requestLogOptions(config.logLevel),
         }),
         CqrsModule.forRoot(),
         MetricsModule,
