@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
@@ -8,17 +8,36 @@ import type { AppConfig } from './config/config.js';
 import { createValidationPipe } from './http/validation.js';
 import type { Clock } from './shared/clock.js';
 
+/**
+ * JSON bodies are parsed by Fastify's own parser (it refuses `__proto__` and `constructor` keys),
+ * except that an empty body sent as JSON reads as `{}`: commands without fields (a check-in) may
+ * be sent with no body at all.
+ */
+function acceptEmptyJson(adapter: FastifyAdapter): void {
+  const fastify = adapter.getInstance();
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, {}) : json(request, String(body), done),
+  );
+}
+
 /** Builds the HTTP application exactly as `main.ts` serves it; tests use it too. */
 export async function createApp(config: AppConfig, clock?: Clock): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    // Paths match as the contract writes them, whatever their case and with or without a trailing slash.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+  });
+  acceptEmptyJson(adapter);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, clock), adapter, {
     bufferLogs: true,
+    // Request bodies are JSON only, parsed as acceptEmptyJson says (Nest would add its own parsers).
     bodyParser: false,
     // Start-up errors are thrown to the caller (main.ts reports them and exits), never a silent exit.
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.bodyLimit });
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

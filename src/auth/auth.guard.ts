@@ -1,12 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { Actor } from '../event-store/envelope.js';
 import { DomainError, Forbidden } from '../shared/domain-error.js';
+import { routePattern } from '../http/route-pattern.js';
 import { type Policy, POLICY } from './policy.decorator.js';
 
-export type AuthenticatedRequest = Request & { actor: Actor };
+export type AuthenticatedRequest = FastifyRequest & { actor: Actor };
 
 /**
  * The one guard. It maps the bearer token to an actor and checks the route's role policy; a
@@ -30,9 +31,9 @@ export class AuthGuard implements CanActivate {
     const actor = this.config.tokens.get(match[1]!);
     if (!actor) throw new DomainError('UNAUTHENTICATED', 'the bearer token is not recognised', 'unauthenticated');
     request.actor = actor;
-    if (!policy) throw new Forbidden(`${request.method} ${request.route?.path ?? request.path} has no access policy`);
+    if (!policy) throw new Forbidden(`${request.method} ${routePattern(request)} has no access policy`);
     if (!policy.roles.includes(actor.role)) {
-      throw new Forbidden(`role ${actor.role} may not call ${request.method} ${request.route?.path ?? request.path}`);
+      throw new Forbidden(`role ${actor.role} may not call ${request.method} ${routePattern(request)}`);
     }
     return true;
   }

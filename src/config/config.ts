@@ -27,7 +27,8 @@ export interface AppConfig {
   compensationSupervisorThresholdFen: number;
   /** `enforce` refuses unverified engineers at dispatch; `record` allows and records the gaps. */
   dispatchCredentialPolicy: 'enforce' | 'record';
-  bodyLimit: string;
+  /** The largest request body accepted, in bytes (API.md: over 100 kB is 413). */
+  bodyLimitBytes: number;
   projections: {
     /** Whether this instance runs the projection runner (one instance holds the lease at a time). */
     run: boolean;
@@ -112,7 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     compensationSupervisorThresholdFen: integer('COMPENSATION_SUPERVISOR_THRESHOLD_FEN', 100_000, 1, Number.MAX_SAFE_INTEGER),
     dispatchCredentialPolicy: oneOf('DISPATCH_CREDENTIAL_POLICY', ['enforce', 'record'] as const, 'enforce'),
-    bodyLimit: '100kb',
+    bodyLimitBytes: 100 * 1024,
     projections: {
       run: oneOf('PROJECTIONS', ['on', 'off'] as const, 'on') === 'on',
       batchSize: integer('PROJECTION_BATCH_SIZE', 500, 1, 10_000),

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IdempotencyConflict, InvalidAppend, WrongExpectedRevision } from '../event-store/event-store.port.js';
 import { DomainError, type ErrorDetail, type ErrorKind } from '../shared/domain-error.js';
 import { ReplayedResponse } from './replayed-response.js';
@@ -23,6 +23,14 @@ const HTTP_CODES: Record<number, string> = {
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Requests the HTTP server refuses before any route runs, by the server's error code. */
+const REQUEST_REFUSALS: Record<string, { code: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the 100 kB limit' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
 };
 
 export interface ErrorBody {
@@ -49,26 +57,14 @@ export function toHttpError(exception: unknown): { status: number; body: ErrorBo
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    const refused = REQUEST_REFUSALS[(exception.cause as { code?: unknown } | undefined)?.code as string];
+    if (refused) return { status, body: errorBody(refused.code, refused.message) };
     const response = exception.getResponse();
     const message =
       typeof response === 'string'
         ? response
         : String((response as { message?: unknown }).message ?? exception.message);
     return { status, body: errorBody(HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message) };
-  }
-  // body-parser errors reach the filter as plain errors with a status and a type.
-  const parserError = exception as { status?: number; type?: string; message?: string };
-  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    if (parserError.type === 'entity.too.large') {
-      return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', 'the request body is larger than the 100 kB limit') };
-    }
-    if (parserError.type === 'entity.parse.failed') {
-      return { status: 400, body: errorBody('VALIDATION_FAILED', 'the request body is not valid JSON') };
-    }
-    return {
-      status: parserError.status,
-      body: errorBody(HTTP_CODES[parserError.status] ?? 'BAD_REQUEST', parserError.message ?? 'bad request'),
-    };
   }
   return { status: 500, body: errorBody('INTERNAL', 'an internal error occurred; it has been logged') };
 }
@@ -78,14 +74,14 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ReplayedResponse) {
-      response.status(exception.status).type('application/json').send(exception.body);
+      reply.status(exception.status).type('application/json; charset=utf-8').send(exception.body);
       return;
     }
     const { status, body } = toHttpError(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    if (response.headersSent) return;
-    response.status(status).json(body);
+    if (reply.sent) return;
+    reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import { deriveEventId } from '../event-store/append-core.js';
@@ -21,8 +21,9 @@ import { DomainError, ValidationFailed } from '../shared/domain-error.js';
 import { addMs, isBefore } from '../shared/time.js';
 import { toHttpError } from './error.filter.js';
 import { ReplayedResponse } from './replayed-response.js';
+import { routePattern } from './route-pattern.js';
 
-export type RequestWithCommandId = Request & { actor?: Actor; commandId?: string };
+export type RequestWithCommandId = FastifyRequest & { actor?: Actor; commandId?: string };
 
 export const IDEMPOTENCY = 'service-ledger:idempotency';
 /** Money-moving commands: an Idempotency-Key is required (API.md, Conventions). */
@@ -101,10 +102,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', message: 'must be 1-128 visible ASCII characters' },
       ]);
     }
-    // The route pattern and its decoded parameters, not the raw path: Express matches paths
-    // case-insensitively, ignores a trailing slash and decodes %-escapes, so one request can be
-    // spelled many ways.
-    const route = `${(req.route as { path?: string } | undefined)?.path ?? req.path}${JSON.stringify(req.params ?? {})}`;
+    // The route pattern and its decoded parameters, not the raw path: paths match
+    // case-insensitively, with or without a trailing slash, with %-escapes decoded, so one request
+    // can be spelled many ways.
+    const route = `${routePattern(req)}${JSON.stringify(req.params ?? {})}`;
     const scope = commandIdFromKey(req.actor, req.method, route, key);
     req.commandId = scope;
     const hash = requestHash(req.body);

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ export async function startTestApp(store: TestStore = 'embedded', env: Record<st
   const clock = new FixedClock(TEST_START);
   const app = await createApp(config, clock);
   await app.init();
+  // Fastify answers only once its plugins have loaded (listen() waits for that; supertest does not).
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return {
     app,
     http: app.getHttpServer(),

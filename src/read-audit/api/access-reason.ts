@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ValidationFailed } from '../../shared/domain-error.js';
 import { checkReadReason } from '../domain/read-reason.js';
 import { READ_REASON_MAX } from '../domain/read-audit.events.js';
@@ -31,7 +31,7 @@ export function parseAccessReason(header: string | string[] | undefined): string
 
 /** The route parameter carrying the reader's stated reason (see parseAccessReason). */
 export const AccessReason = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  parseAccessReason(context.switchToHttp().getRequest<Request>().headers[ACCESS_REASON_HEADER.toLowerCase()]),
+  parseAccessReason(context.switchToHttp().getRequest<FastifyRequest>().headers[ACCESS_REASON_HEADER.toLowerCase()]),
 );
 
 /** OpenAPI for routes whose reads are recorded in the read audit. */
