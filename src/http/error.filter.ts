@@ -31,6 +31,7 @@ const REQUEST_REFUSALS: Record<string, { code: string; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
+  BODY_TOO_DEEP: { code: 'VALIDATION_FAILED', message: 'the request body nests more than 32 levels deep' },
 };
 
 export interface ErrorBody {

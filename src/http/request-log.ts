@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
 
+/** Health checks and metrics scrapes come every few seconds and say nothing about the ledger. */
+const UNLOGGED = new Set(['/health', '/metrics']);
+
 type LoggedRequest = IncomingMessage & { id?: unknown; originalUrl?: string };
 
 /** How a request appears in the logs: its id, method and path (with the query), nothing else. */
@@ -18,7 +21,7 @@ function requestLine(req: LoggedRequest): { id: unknown; method?: string; url?: 
 export function requestLogOptions(level: string): Options<LoggedRequest, ServerResponse> {
   return {
     level,
-    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+    autoLogging: { ignore: (req) => UNLOGGED.has((req.originalUrl ?? req.url ?? '').split('?')[0]!) },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     quietReqLogger: true,
     quietResLogger: true,

@@ -100,6 +100,26 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
   });
 
+  it('refuses in the contract shape what never reaches a route: bare JSON values, deep nesting, text bodies, bad %-escapes', async () => {
+    const refused = async (req: request.Test, status: number, code: string) => {
+      const res = await req.expect(status);
+      expect(res.body.error.code).toBe(code);
+      expect(typeof res.body.error.message).toBe('string');
+    };
+    const post = () => request(t.http).post('/engineers').set(auth('agent'));
+    await refused(post().set('Content-Type', 'application/json').send('null'), 400, 'VALIDATION_FAILED');
+    await refused(post().set('Content-Type', 'application/json').send('"eng-1001"'), 400, 'VALIDATION_FAILED');
+    await refused(post().set('Content-Type', 'application/json').send('['.repeat(40_000) + ']'.repeat(40_000)), 400, 'VALIDATION_FAILED');
+    await refused(post().set('Content-Type', 'text/plain').send(JSON.stringify(registration)), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await refused(request(t.http).get('/engineers/%ZZ').set(auth('agent')), 400, 'VALIDATION_FAILED');
+    // An over-long id is refused by validation, naming the field.
+    const long = await request(t.http).get(`/engineers/${'a'.repeat(150)}`).set(auth('agent')).expect(400);
+    expect(long.body.error.details[0].field).toBe('id');
+    // An empty body of another type is no body: the request reaches its route (here: no such engineer).
+    await refused(request(t.http).post('/engineers/eng-1001/suspend').set(auth('supervisor')).set('Content-Type', 'application/x-www-form-urlencoded').send(''), 400, 'VALIDATION_FAILED');
+    await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
+  });
+
   it('answers 401 without a token or with an unknown one, and 403 for a role not allowed', async () => {
     expect((await request(t.http).post('/engineers').send(registration).expect(401)).body.error.code).toBe('UNAUTHENTICATED');
     await request(t.http).post('/engineers').set({ Authorization: 'Bearer nope' }).send(registration).expect(401);

@@ -1,0 +1,80 @@
+import type { Socket } from 'node:net';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from './error.filter.js';
+
+/** How deep a JSON body may nest; deeper ones are refused before anything walks them. */
+const MAX_BODY_DEPTH = 32;
+
+/** A body refusal as Fastify's own parsers raise them, so the error filter answers it (see REQUEST_REFUSALS there). */
+function refusal(statusCode: number, code: string, message: string): FastifyError {
+  return Object.assign(new Error(message), { statusCode, code, name: 'FastifyError' }) as FastifyError;
+}
+
+/** Whether a parsed JSON value nests deeper than `limit` (walked without recursion). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The HTTP server: Fastify, set up so that the contract holds for whatever a client sends.
+ * - Bodies are JSON: parsed by Fastify's own parser (it refuses `__proto__` and `constructor`
+ *   keys), an object or an array (a bare string, number or null is not a request), at most
+ *   MAX_BODY_DEPTH deep; an empty body reads as `{}`, so commands without fields may be sent
+ *   with no body. An empty body of any other type is no body; a non-empty one is 415.
+ * - Paths match whatever their case, with or without a trailing slash; a path parameter may be
+ *   long enough for validation to refuse it by name; a path that is not valid %-encoding is 400.
+ * - Requests Node refuses before any route (malformed, headers too large) are answered in the
+ *   contract's error shape too.
+ * - Timeouts as Node's defaults: 300 s for a whole request, 5 s for an idle keep-alive connection.
+ */
+export function httpServer(bodyLimit: number): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    requestTimeout: 300_000,
+    keepAliveTimeout: 5_000,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2_048 },
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const badUrl = error.code === 'FST_ERR_BAD_URL';
+      reply
+        .status(badUrl ? 400 : 500)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(badUrl ? errorBody('VALIDATION_FAILED', 'the path is not valid percent-encoding') : errorBody('INTERNAL', 'an internal error occurred; it has been logged')));
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return;
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify(
+        tooLarge ? errorBody('REQUEST_HEADER_FIELDS_TOO_LARGE', 'the request line or headers are too large') : errorBody('BAD_REQUEST', 'the request is not valid HTTP'),
+      );
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  });
+  const fastify = adapter.getInstance();
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    if (text === '') return done(null, {});
+    json(request, String(text), (error: Error | null, value?: unknown) => {
+      if (error) return done(error);
+      if (value === null || typeof value !== 'object') {
+        return done(refusal(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'a request body is a JSON object'));
+      }
+      if (nestsDeeperThan(value, MAX_BODY_DEPTH)) return done(refusal(400, 'BODY_TOO_DEEP', 'the request body nests too deeply'));
+      done(null, value);
+    });
+  });
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) =>
+    text === '' ? done(null, undefined) : done(refusal(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'request bodies must be application/json')),
+  );
+  return adapter;
+}
