@@ -77,25 +77,16 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
   });
 
   it('answers 415 for a body that is not JSON, reads an empty JSON body as {}, and refuses __proto__ keys', async () => {
-    const xml = await request(t.http)
-      .post('/engineers')
-      .set(auth('agent'))
-      .set('Content-Type', 'application/xml')
-      .send('<engineer/>')
-      .expect(415);
+    const send = (type: string, body: string) => request(t.http).post('/engineers').set(auth('agent')).set('Content-Type', type).send(body);
+    const xml = await send('application/xml', '<engineer/>').expect(415);
     expect(xml.body.error).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json', details: [] });
 
     // No fields at all: the validation answers for each missing one, as it would for {}.
-    const empty = await request(t.http).post('/engineers').set(auth('agent')).set('Content-Type', 'application/json').send('').expect(400);
+    const empty = await send('application/json', '').expect(400);
     expect(empty.body.error.code).toBe('VALIDATION_FAILED');
     expect(empty.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['name', 'phone', 'providerType']));
 
-    const poisoned = await request(t.http)
-      .post('/engineers')
-      .set(auth('agent'))
-      .set('Content-Type', 'application/json')
-      .send(`{"__proto__": {"admin": true}, ${JSON.stringify(registration).slice(1)}`)
-      .expect(400);
+    const poisoned = await send('application/json', `{"__proto__": {"admin": true}, ${JSON.stringify(registration).slice(1)}`).expect(400);
     expect(poisoned.body.error).toEqual({ code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON', details: [] });
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
   });
