@@ -25,14 +25,32 @@ const HTTP_CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-/** Requests the HTTP server refuses before any route runs, by the server's error code. */
-const REQUEST_REFUSALS: Record<string, { code: string; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the 100 kB limit' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
-  BODY_TOO_DEEP: { code: 'VALIDATION_FAILED', message: 'the request body nests more than 32 levels deep' },
+/** How deep a JSON request body may nest (see http-server.ts). */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * Requests the HTTP server refuses before any route runs, by the server's error code (Fastify's,
+ * or those http-server.ts raises the same way): the contract's status, code and message.
+ */
+const REQUEST_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the 100 kB limit' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
+  BODY_TOO_DEEP: { status: 400, code: 'VALIDATION_FAILED', message: `the request body nests more than ${MAX_BODY_DEPTH} levels deep` },
+  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: 'the path is not valid percent-encoding' },
 };
+
+/** The contract's answer to a refusal raised before any route ran, if `code` names one. */
+export function requestRefusal(code: unknown): { status: number; body: ErrorBody } | undefined {
+  const refused = typeof code === 'string' ? REQUEST_REFUSALS[code] : undefined;
+  return refused && { status: refused.status, body: errorBody(refused.code, refused.message) };
+}
+
+/** Writes an error answer (or a replayed one) as the contract's JSON. */
+export function sendJson(reply: FastifyReply, status: number, json: string): void {
+  reply.status(status).type('application/json; charset=utf-8').send(json);
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; details: ErrorDetail[] };
@@ -57,9 +75,9 @@ export function toHttpError(exception: unknown): { status: number; body: ErrorBo
     return { status: 400, body: errorBody('VALIDATION_FAILED', exception.message) };
   }
   if (exception instanceof HttpException) {
+    const refused = requestRefusal((exception.cause as { code?: unknown } | undefined)?.code);
+    if (refused) return refused;
     const status = exception.getStatus();
-    const refused = REQUEST_REFUSALS[(exception.cause as { code?: unknown } | undefined)?.code as string];
-    if (refused) return { status, body: errorBody(refused.code, refused.message) };
     const response = exception.getResponse();
     const message =
       typeof response === 'string'
@@ -77,12 +95,12 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ReplayedResponse) {
-      reply.status(exception.status).type('application/json; charset=utf-8').send(exception.body);
+      sendJson(reply, exception.status, exception.body);
       return;
     }
     const { status, body } = toHttpError(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (reply.sent) return;
-    reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+    sendJson(reply, status, JSON.stringify(body));
   }
 }

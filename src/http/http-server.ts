@@ -1,14 +1,22 @@
 import type { Socket } from 'node:net';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from './error.filter.js';
+import { errorBody, MAX_BODY_DEPTH, requestRefusal, sendJson, toHttpError } from './error.filter.js';
 
-/** How deep a JSON body may nest; deeper ones are refused before anything walks them. */
-const MAX_BODY_DEPTH = 32;
+/** A body refusal raised as Fastify's own parsers raise theirs; the error filter answers it by its code (requestRefusal). */
+function refusal(code: string): FastifyError {
+  const { status } = requestRefusal(code)!;
+  return Object.assign(new Error(code), { statusCode: status, code, name: 'FastifyError' }) as FastifyError;
+}
 
-/** A body refusal as Fastify's own parsers raise them, so the error filter answers it (see REQUEST_REFUSALS there). */
-function refusal(statusCode: number, code: string, message: string): FastifyError {
-  return Object.assign(new Error(message), { statusCode, code, name: 'FastifyError' }) as FastifyError;
+/** How many `[` and `{` a text holds: a JSON text cannot nest deeper than that. */
+function openings(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) n++;
+  }
+  return n;
 }
 
 /** Whether a parsed JSON value nests deeper than `limit` (walked without recursion). */
@@ -41,12 +49,10 @@ export function httpServer(bodyLimit: number): FastifyAdapter {
     requestTimeout: 300_000,
     keepAliveTimeout: 5_000,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2_048 },
+    // A path that is not valid %-encoding; anything else Fastify reports here is the server's fault.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const badUrl = error.code === 'FST_ERR_BAD_URL';
-      reply
-        .status(badUrl ? 400 : 500)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify(badUrl ? errorBody('VALIDATION_FAILED', 'the path is not valid percent-encoding') : errorBody('INTERNAL', 'an internal error occurred; it has been logged')));
+      const { status, body } = requestRefusal(error.code) ?? toHttpError(error);
+      sendJson(reply, status, JSON.stringify(body));
     },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       if (!socket.writable) return;
@@ -62,19 +68,19 @@ export function httpServer(bodyLimit: number): FastifyAdapter {
   const fastify = adapter.getInstance();
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
     if (text === '') return done(null, {});
-    json(request, String(text), (error: Error | null, value?: unknown) => {
+    json(request, text, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
-      if (value === null || typeof value !== 'object') {
-        return done(refusal(400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'a request body is a JSON object'));
-      }
-      if (nestsDeeperThan(value, MAX_BODY_DEPTH)) return done(refusal(400, 'BODY_TOO_DEEP', 'the request body nests too deeply'));
+      if (value === null || typeof value !== 'object') return done(refusal('FST_ERR_CTP_INVALID_JSON_BODY'));
+      // Only a text with enough brackets can nest too deep: the usual body is not walked.
+      if (openings(text) > MAX_BODY_DEPTH && nestsDeeperThan(value, MAX_BODY_DEPTH)) return done(refusal('BODY_TOO_DEEP'));
       done(null, value);
     });
   });
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) =>
-    text === '' ? done(null, undefined) : done(refusal(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'request bodies must be application/json')),
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
+    body === '' ? done(null, undefined) : done(refusal('FST_ERR_CTP_INVALID_MEDIA_TYPE')),
   );
   return adapter;
 }
