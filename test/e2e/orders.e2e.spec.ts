@@ -138,6 +138,43 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       expect([res.status, res.body.error?.code]).toEqual([422, 'ENGINEER_SUSPENDED']);
     });
 
+    it('bills warranty work to the brand: lines the quote marks payer brand, then those parts on site, no further', async () => {
+      const product = { brand: 'midea', category: 'air_conditioner', model: 'KFR-35GW', warrantyUntil: '2030-01-01T08:00:00+08:00' };
+      await api.post('/orders', 'agent', orderBody('o-warranty', { product })).expect(201);
+      const quote = await api
+        .post('/orders/o-warranty/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }, { code: 'LAB-DIAG', quantity: 1 }] })
+        .expect(201);
+      expect(quote.body).toMatchObject({ customerTotalFen: 5000, totalFen: 9500, lines: [{ code: 'CAP-35UF', payer: 'brand' }, { code: 'LAB-DIAG', payer: 'customer' }] });
+      await api.post('/orders/o-warranty/quote/accept', 'customer', { quoteRevision: 1 }).expect(200);
+      await api.post('/orders/o-warranty/dispatch', 'agent', { engineerId: 'demo-engineer' }).expect(200);
+      await api.post('/orders/o-warranty/check-in', 'engineer', {}).expect(200);
+      const part = await api.post('/orders/o-warranty/parts', 'engineer', { code: 'CAP-35UF', quantity: 1, payer: 'brand' }, 'w1').expect(200);
+      await api.refused(() => api.post('/orders/o-warranty/parts', 'engineer', { code: 'CAP-35UF', quantity: 1, payer: 'brand' }, 'w2'), 422, 'WARRANTY_LINE_NOT_QUOTED');
+      await api.refused(() => api.post('/orders/o-warranty/charges', 'engineer', { code: 'LAB-DIAG', quantity: 1, payer: 'brand' }, 'w3'), 422, 'WARRANTY_LINE_NOT_QUOTED');
+      const other = await api.refused(() => api.post('/orders/o-warranty/charges', 'engineer', { code: 'LAB-DIAG', quantity: 1, payer: 'platform' }, 'w4'), 400, 'VALIDATION_FAILED');
+      expect(other.body.error.details[0].field).toBe('payer');
+      await api.post('/orders/o-warranty/charges', 'engineer', { code: 'LAB-DIAG', quantity: 1 }, 'w5').expect(200);
+
+      const trail = await api.get('/orders/o-warranty/charge-trail', 'compliance').expect(200);
+      expect(trail.body.totals).toMatchObject({ chargesFen: { customer: 5000, brand: 4500, platform: 0 }, customerBalanceFen: 5000 });
+      const used = trail.body.entries.find((e: { type: string }) => e.type === 'PartUsed');
+      expect(used.data).toMatchObject({ payer: 'brand', amountFen: 4500, warranty: { quoteRevision: 1, warrantyUntil: '2030-01-01T00:00:00.000Z' } });
+      expect(used.data.consent).toBeUndefined();
+      const bill = await api.get(`/orders/o-warranty/bill?minPosition=${part.body.position}`, 'agent').expect(200);
+      expect(bill.body).toMatchObject({ brandChargesFen: 4500 });
+    });
+
+    it('refuses warranty lines on an order without a warranty, or whose warranty has ended, and a malformed warranty end', async () => {
+      await orderUpTo(t, 'o-nowarranty', 'created');
+      await api.refused(() => api.post('/orders/o-nowarranty/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }] }), 422, 'NOT_UNDER_WARRANTY');
+      const ended = { brand: 'midea', category: 'air_conditioner', model: 'KFR-35GW', warrantyUntil: '2026-01-01T00:00:00Z' };
+      await api.post('/orders', 'agent', orderBody('o-ended', { product: ended })).expect(201);
+      const res = await api.refused(() => api.post('/orders/o-ended/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }] }), 422, 'NOT_UNDER_WARRANTY');
+      expect(res.body.error.details[0]).toMatchObject({ field: 'lines[0].payer' });
+      const bad = await api.refused(() => api.post('/orders', 'agent', orderBody('o-badwarranty', { product: { ...ended, warrantyUntil: 'next year' } })), 400, 'VALIDATION_FAILED');
+      expect(bad.body.error.details[0].field).toBe('product.warrantyUntil');
+    });
+
     it('refuses an engineer acting on an order not dispatched to them', async () => {
       await orderUpTo(t, 'o-notmine', 'accepted');
       await api.refused(() => api.post('/orders/o-notmine/check-in', 'engineer', {}), 403, 'FORBIDDEN');

@@ -579,6 +579,102 @@ describe('parts and charges on a package order', () => {
   });
 });
 
+describe('warranty work: lines marked payer brand', () => {
+  const WARRANTY_UNTIL = '2026-06-01T00:00:00.000Z';
+  const underWarranty = orderCreated({ product: { ...orderData().product, warrantyUntil: WARRANTY_UNTIL } });
+  const asBrand = (command: OrderCommand): OrderCommand => ({ ...command, data: { ...command.data, payer: 'brand' } }) as OrderCommand;
+  const warrantyLine = (event: OrderEvent, quoteRevision = 1): OrderEvent => ({ ...event, data: { ...event.data, warranty: { quoteRevision, warrantyUntil: WARRANTY_UNTIL } } }) as OrderEvent;
+  // Quote revision 1: two capacitors under warranty (brand, 9,000 fen), one diagnosis for the customer (5,000 fen).
+  const WARRANTY_QUOTE = [priced('CAP-35UF', 2, 9_000, 'brand'), priced('LAB-DIAG', 1, 5_000)];
+  const warrantyQuoted: OrderEvent[] = [underWarranty, quoteIssued(1, WARRANTY_QUOTE, 5_000, 14_000)];
+  const warrantyOnSite: OrderEvent[] = [...warrantyQuoted, engineerDispatched(VERIFIED), engineerCheckedIn(ON_SITE_AT, false)];
+  const oneUnderWarranty = warrantyLine(partUsed('L1', priced('CAP-35UF', 1, 4_500, 'brand')));
+
+  it('bills a quote line marked brand to the brand, leaving it out of the customer total', () => {
+    order
+      .given([underWarranty])
+      .when(issueQuote([{ code: 'CAP-35UF', quantity: 2, payer: 'brand' }, { code: 'LAB-DIAG', quantity: 1 }]))
+      .then([quoteIssued(1, WARRANTY_QUOTE, 5_000, 14_000)]);
+  });
+
+  it('refuses a quote line marked brand when the booking records no warranty', () => {
+    const error = order
+      .given(created)
+      .when(issueQuote([{ code: 'LAB-DIAG', quantity: 1 }, { code: 'CAP-35UF', quantity: 1, payer: 'brand' }]))
+      .thenFails('NOT_UNDER_WARRANTY', /no warranty/);
+    expect(error.details).toEqual([expect.objectContaining({ field: 'lines[1].payer' })]);
+  });
+
+  it('refuses a quote line marked brand once the warranty has ended', () => {
+    const expired = orderCreated({ product: { ...orderData().product, warrantyUntil: '2026-04-30T23:59:59.999Z' } });
+    order
+      .given([expired])
+      .when(issueQuote([{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }]))
+      .thenFails('NOT_UNDER_WARRANTY', /ended at 2026-04-30T23:59:59.999Z/);
+  });
+
+  it('records a part the quote marks brand as the brand\'s, citing the quote and the warranty, without the customer consent', () => {
+    // No quote was accepted: the customer pays nothing for warranty work.
+    order.given(warrantyOnSite).when(asBrand(usePart('CAP-35UF', 1))).then([oneUnderWarranty]);
+  });
+
+  it('records a warranty line up to the quantity the quote marks, and no further', () => {
+    order
+      .given([...warrantyOnSite, oneUnderWarranty])
+      .when(asBrand(usePart('CAP-35UF', 1)))
+      .then([warrantyLine(partUsed('L2', priced('CAP-35UF', 1, 4_500, 'brand')))]);
+    order
+      .given([...warrantyOnSite, oneUnderWarranty])
+      .when(asBrand(usePart('CAP-35UF', 2)))
+      .thenFails('WARRANTY_LINE_NOT_QUOTED', /marks 2 x CAP-35UF as warranty work; 1 already recorded, 2 more asked/);
+  });
+
+  it('frees the quantity of a voided warranty line', () => {
+    const full = [...warrantyOnSite, warrantyLine(partUsed('L1', priced('CAP-35UF', 2, 9_000, 'brand')))];
+    order.given(full).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED');
+    order
+      .given([...full, lineVoided('L1', 9_000, 'brand')])
+      .when(asBrand(usePart('CAP-35UF', 1)))
+      .then([warrantyLine(partUsed('L2', priced('CAP-35UF', 1, 4_500, 'brand')))]);
+  });
+
+  it('refuses a warranty line for an item the quote bills to the customer, or with no quote at all', () => {
+    order.given(warrantyOnSite).when(asBrand(addCharge('LAB-DIAG', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED', /marks 0 x LAB-DIAG/);
+    order
+      .given([underWarranty, engineerDispatched(VERIFIED), engineerCheckedIn(ON_SITE_AT, false)])
+      .when(asBrand(usePart('CAP-35UF', 1)))
+      .thenFails('WARRANTY_LINE_NOT_QUOTED', /has no quote/);
+  });
+
+  it('goes by the latest quote: a revision that no longer marks the item ends its warranty cover', () => {
+    const revised = [...warrantyOnSite, quoteIssued(2, [priced('CAP-35UF', 2, 9_000), priced('LAB-DIAG', 1, 5_000)], 14_000, 14_000)];
+    order.given(revised).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED', /quote revision 2 marks 0/);
+  });
+
+  it('refuses a warranty line on site once the warranty has ended, even though the quote marked it', () => {
+    const endsBeforeVisit = orderCreated({ product: { ...orderData().product, warrantyUntil: '2026-05-02T00:00:00.000Z' } });
+    const history = [endsBeforeVisit, quoteIssued(1, WARRANTY_QUOTE, 5_000, 14_000), engineerDispatched(VERIFIED), engineerCheckedIn(ON_SITE_AT, false)];
+    const error = order.given(history).when(asBrand(usePart('CAP-35UF', 1))).thenFails('NOT_UNDER_WARRANTY', /ended at 2026-05-02/);
+    expect(error.details).toEqual([expect.objectContaining({ field: 'payer' })]);
+  });
+
+  it('keeps the customer lines under the consent rule beside the warranty lines', () => {
+    order.given([...warrantyOnSite, oneUnderWarranty]).when(addCharge('LAB-DIAG', 1)).thenFails('CHARGE_EXCEEDS_ACCEPTED_QUOTE', /accepted no quote/);
+    order
+      .given([...warrantyOnSite, oneUnderWarranty, quoteAccepted(1, 5_000)])
+      .when(addCharge('LAB-DIAG', 1))
+      .then([chargeAdded('L2', priced('LAB-DIAG', 1, 5_000), { quoteRevision: 1, ceilingFen: 5_000 })]);
+  });
+
+  it('bills warranty work on a platform-funded package to the brand', () => {
+    const platformPackage = orderCreated({ package: { ...PACKAGE, fundedBy: 'platform' }, product: { ...orderData().product, warrantyUntil: WARRANTY_UNTIL } });
+    order
+      .given([platformPackage])
+      .when(issueQuote([{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }, { code: 'FEE-VISIT', quantity: 1 }]))
+      .then([quoteIssued(1, [priced('CAP-35UF', 1, 4_500, 'brand'), priced('FEE-VISIT', 1, 2_000, 'platform')], 0, 6_500)]);
+  });
+});
+
 describe('voiding a line', () => {
   const charged = [...onSite, partUsed('L1', priced('CAP-35UF', 2, 9_000), CONSENT_1)];
 

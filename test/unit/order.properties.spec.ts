@@ -25,6 +25,7 @@ import {
   orderCancelled,
   orderCompleted,
   orderCreated,
+  orderData,
   orderRated,
   PACKAGE,
   packageOrderCreated,
@@ -59,13 +60,18 @@ const amountFen = fc.oneof(
   { arbitrary: fc.constantFrom(0, -100, 12.5, Number.NaN), weight: 1 },
 );
 
+// Half the lines marked as warranty work (billed to the brand): on site, only a line the latest quote
+// marks gets through, so fewer would seldom reach one.
+const payer = fc.oneof({ arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: fc.constant('brand' as const), weight: 1 });
+type LinePayer = 'brand' | undefined;
+
 type Step =
-  | { k: 'quote'; lines: { code: string; quantity: number }[] }
+  | { k: 'quote'; lines: { code: string; quantity: number; payer: LinePayer }[] }
   | { k: 'accept' }
   | { k: 'dispatch' }
   | { k: 'checkIn'; late: boolean }
-  | { k: 'part'; code: string; quantity: number }
-  | { k: 'charge'; code: string; quantity: number }
+  | { k: 'part'; code: string; quantity: number; payer: LinePayer }
+  | { k: 'charge'; code: string; quantity: number; payer: LinePayer }
   | { k: 'void'; pick: number }
   | { k: 'pay'; amountFen: number }
   | { k: 'refund'; amountFen: number }
@@ -75,12 +81,12 @@ type Step =
   | { k: 'link'; complaint: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: fc.record({ k: fc.constant('quote' as const), lines: fc.array(fc.record({ code, quantity }), { minLength: 1, maxLength: 4 }) }), weight: 15 },
+  { arbitrary: fc.record({ k: fc.constant('quote' as const), lines: fc.array(fc.record({ code, quantity, payer }), { minLength: 1, maxLength: 4 }) }), weight: 15 },
   { arbitrary: fc.constant({ k: 'accept' as const }), weight: 15 },
   { arbitrary: fc.constant({ k: 'dispatch' as const }), weight: 10 },
   { arbitrary: fc.record({ k: fc.constant('checkIn' as const), late: fc.boolean() }), weight: 10 },
-  { arbitrary: fc.record({ k: fc.constant('part' as const), code, quantity }), weight: 24 },
-  { arbitrary: fc.record({ k: fc.constant('charge' as const), code, quantity }), weight: 24 },
+  { arbitrary: fc.record({ k: fc.constant('part' as const), code, quantity, payer }), weight: 24 },
+  { arbitrary: fc.record({ k: fc.constant('charge' as const), code, quantity, payer }), weight: 24 },
   { arbitrary: fc.record({ k: fc.constant('void' as const), pick: fc.nat() }), weight: 8 },
   { arbitrary: fc.record({ k: fc.constant('pay' as const), amountFen }), weight: 15 },
   { arbitrary: fc.record({ k: fc.constant('refund' as const), amountFen }), weight: 10 },
@@ -91,12 +97,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 const steps = fc.array(step, { minLength: 10, maxLength: 50, size: 'max' });
 
+const withPayer = (command: OrderCommand, linePayer: LinePayer): OrderCommand =>
+  linePayer ? ({ ...command, data: { ...command.data, payer: linePayer } } as OrderCommand) : command;
+
 function toCommand(s: Step, state: OrderState): OrderCommand {
   const quotes = state.status === 'none' ? 0 : state.quotes.length;
   const lines = state.status === 'none' ? 0 : state.lines.length;
   switch (s.k) {
     case 'quote':
-      return issueQuote(s.lines);
+      return issueQuote(s.lines.map((l) => (l.payer ? l : { code: l.code, quantity: l.quantity })));
     case 'accept':
       return acceptQuote(quotes);
     case 'dispatch':
@@ -105,9 +114,9 @@ function toCommand(s: Step, state: OrderState): OrderCommand {
       // An arrival recorded afterwards (by staff): engineers check in at the server's time.
       return checkIn(AFTER_AT, s.late ? LATE_AT : ON_SITE_AT, agent);
     case 'part':
-      return usePart(s.code, s.quantity);
+      return withPayer(usePart(s.code, s.quantity), s.payer);
     case 'charge':
-      return addCharge(s.code, s.quantity);
+      return withPayer(addCharge(s.code, s.quantity), s.payer);
     case 'void':
       return voidLine(`L${(s.pick % Math.max(lines, 1)) + 1}`);
     case 'pay':
@@ -175,9 +184,14 @@ function shuffled<T>(items: T[], keys: number[]): T[] {
   return out;
 }
 
+/** A warranty that lasts past every instant the walks use. */
+const WARRANTY_UNTIL = '2027-01-01T00:00:00.000Z';
+const warrantyOrderCreated = () => orderCreated({ product: { ...orderData().product, warrantyUntil: WARRANTY_UNTIL } });
+
 const ORDERS = [
   ['an order the customer pays', () => orderCreated()],
   ['a package order', () => packageOrderCreated()],
+  ['an order under warranty', () => warrantyOrderCreated()],
 ] as const;
 
 describe.each(ORDERS)('random command sequences on %s', (_, booked) => {
@@ -236,6 +250,48 @@ describe('random command sequences on a package order', () => {
         const { states, events } = walk(packageOrderCreated(), plan);
         for (const state of states) expect(open(state).lines.filter((l) => l.payer === 'customer')).toEqual([]);
         for (const e of events) if (e.type === 'QuoteIssued') expect(e.data.customerTotalFen).toBe(0);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('random command sequences on an order under warranty', () => {
+  it('bills the brand for warranty work only up to what the latest quote marks, item by item', () => {
+    const warrantyQuantity = (state: OrderState, code: string) =>
+      open(state).lines.reduce((sum, l) => (l.warranty && !l.voided && l.code === code ? sum + l.quantity : sum), 0);
+    fc.assert(
+      fc.property(steps, (plan) => {
+        const { states } = walk(warrantyOrderCreated(), plan);
+        for (let i = 1; i < states.length; i++) {
+          const before = open(states[i - 1]!);
+          const added = open(states[i]!).lines.slice(before.lines.length);
+          for (const l of added.filter((x) => x.payer === 'brand')) {
+            const latest = before.quotes[before.quotes.length - 1]!;
+            const marked = latest.lines.reduce((sum, q) => (q.payer === 'brand' && q.code === l.code ? sum + q.quantity : sum), 0);
+            expect(l.warranty).toEqual({ quoteRevision: latest.quoteRevision, warrantyUntil: WARRANTY_UNTIL });
+            expect(l.consent).toBeUndefined();
+            expect(warrantyQuantity(states[i]!, l.code)).toBeLessThanOrEqual(marked);
+          }
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('records warranty lines in the walks, so the property above is not empty', () => {
+    const lines = fc.sample(steps, { numRuns: 300, seed: 42 }).flatMap((plan) => open(walk(warrantyOrderCreated(), plan).states.at(-1)!).lines);
+    expect(lines.filter((l) => l.warranty).length).toBeGreaterThan(10);
+  });
+});
+
+describe('random command sequences on an order without a warranty', () => {
+  it('never bills the brand', () => {
+    fc.assert(
+      fc.property(steps, (plan) => {
+        const { states, events } = walk(orderCreated(), plan);
+        for (const state of states) expect(open(state).lines.filter((l) => l.payer !== 'customer')).toEqual([]);
+        for (const e of events) if (e.type === 'QuoteIssued') expect(e.data.lines.filter((l) => l.payer !== 'customer')).toEqual([]);
       }),
       { numRuns: NUM_RUNS },
     );

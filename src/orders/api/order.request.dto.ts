@@ -22,6 +22,8 @@ import { SLUG } from '../../rate-cards/api/rate-card.request.dto.js';
 import {
   COMPLETION_OUTCOMES,
   type CompletionOutcome,
+  LINE_PAYERS,
+  type LinePayer,
   PACKAGE_FUNDERS,
   type PackageFunder,
   PAYMENT_METHODS,
@@ -78,6 +80,14 @@ export class ProductRequest {
   @IsString()
   @Length(1, 100)
   serialNo?: string;
+
+  @ApiPropertyOptional({
+    example: '2027-05-01T00:00:00.000Z',
+    description: "End of the product's warranty. Until then quote lines, parts and charges may be marked `payer: brand` (warranty work).",
+  })
+  @IsOptional()
+  @IsInstant('product.warrantyUntil')
+  warrantyUntil?: string;
 }
 
 export class AppointmentRequest {
@@ -157,6 +167,16 @@ export class QuantityLine {
   @Min(1)
   @Max(10_000)
   quantity!: number;
+
+  @ApiPropertyOptional({
+    enum: LINE_PAYERS,
+    description:
+      "Left out: the order's payer (the customer; on a package order its funder). `brand`: warranty work, allowed while the product is under warranty " +
+      '(422 NOT_UNDER_WARRANTY); a part or charge only for an item the latest quote marks `brand`, up to the quantity it marks (422 WARRANTY_LINE_NOT_QUOTED).',
+  })
+  @IsOptional()
+  @IsIn(LINE_PAYERS, { message: "payer may only be 'brand' (warranty work); leave it out for the order's own payer" })
+  payer?: LinePayer;
 }
 
 export class QuoteRequest {

@@ -34,6 +34,9 @@ import {
   RefundRequest,
 } from './order.request.dto.js';
 
+/** The payer a line names, if it names one (`brand`: warranty work). */
+const linePayer = (line: QuantityLine) => (line.payer ? { payer: line.payer } : {});
+
 const ORDER_READERS = ['agent', 'supervisor', 'compliance', 'engineer', 'customer'] as const;
 
 @ApiTags('orders')
@@ -59,10 +62,11 @@ export class OrdersController {
   @ApiErrors(400, 409, 422)
   create(@Body() body: CreateOrderRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const orderId = body.orderId ?? newIdFor(req);
-    const { orderId: _, customer, appointment, ...rest } = body;
+    const { orderId: _, customer, product, appointment, ...rest } = body;
     const data = {
       ...rest,
       orderId,
+      product: product.warrantyUntil ? { ...product, warrantyUntil: normalizeInstant(product.warrantyUntil) } : product,
       // A customer without an account id gets one, so their token can be issued against it later.
       customer: { ...customer, customerId: customer.customerId ?? `cust-${orderId}` },
       appointment: { from: normalizeInstant(appointment.from), to: normalizeInstant(appointment.to) },
@@ -74,13 +78,13 @@ export class OrdersController {
   @Allow('agent', 'supervisor')
   @ApiOperation({
     summary: 'Quote the work from the rate card in force; returns quoteRevision and the priced lines',
-    description: '422 RATE_CARD_NOT_FOUND, RATE_CARD_ITEM_NOT_FOUND, ORDER_NOT_OPEN',
+    description: '422 RATE_CARD_NOT_FOUND, RATE_CARD_ITEM_NOT_FOUND, NOT_UNDER_WARRANTY, ORDER_NOT_OPEN',
   })
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async quote(@Param() { id }: IdParam, @Body() body: QuoteRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
     const context = this.contexts.create(actor, commandIdOf(req));
-    const request: OrderRequest = { type: 'IssueQuote', data: { lines: body.lines.map((l) => ({ code: l.code, quantity: l.quantity })) } };
+    const request: OrderRequest = { type: 'IssueQuote', data: { lines: body.lines.map((l) => ({ code: l.code, quantity: l.quantity, ...linePayer(l) })) } };
     const result: CommandResult<OrderState> = await this.commands.execute(new ExecuteOrderCommand(id, request, context));
     const { orderId: _, ...issued } = result.events[0]!.data as QuoteIssued['data'];
     return { ...commandResponse(id, result), ...issued };
@@ -125,7 +129,7 @@ export class OrdersController {
   @RequiresIdempotencyKey()
   @ApiOperation({
     summary: 'Record a part or consumable used, priced from the rate card in force',
-    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
   })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
@@ -139,12 +143,12 @@ export class OrdersController {
   @RequiresIdempotencyKey()
   @ApiOperation({
     summary: 'Record a labour or fee line, priced from the rate card in force',
-    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
   })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   charge(@Param() { id }: IdParam, @Body() body: QuantityLine, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
-    return this.run(id, { type: 'AddCharge', data: { code: body.code, quantity: body.quantity } }, actor, req);
+    return this.run(id, { type: 'AddCharge', data: { code: body.code, quantity: body.quantity, ...linePayer(body) } }, actor, req);
   }
 
   @Post(':id/charges/:lineId/void')

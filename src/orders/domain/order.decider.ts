@@ -10,11 +10,13 @@ import type {
   CompletionOutcome,
   ConsentRef,
   LineData,
+  LinePayer,
   OrderCreated,
   OrderEvent,
   Payer,
   PaymentMethod,
   PricedLine,
+  WarrantyRef,
 } from './order.events.js';
 
 export type OrderStatus = 'created' | 'dispatched' | 'in_service' | 'completed' | 'cancelled';
@@ -69,7 +71,7 @@ export type CardInForce = RateCardVersion | null;
 
 export type OrderCommand =
   | (Base & { type: 'CreateOrder'; data: OrderCreated['data'] })
-  | (Base & { type: 'IssueQuote'; data: { lines: { code: string; quantity: number }[] }; card: CardInForce })
+  | (Base & { type: 'IssueQuote'; data: { lines: { code: string; quantity: number; payer?: LinePayer }[] }; card: CardInForce })
   | (Base & { type: 'AcceptQuote'; data: { quoteRevision: number } })
   | (Base & {
       type: 'DispatchEngineer';
@@ -78,8 +80,8 @@ export type OrderCommand =
       policy: 'enforce' | 'record';
     })
   | (Base & OnSite & { type: 'CheckIn'; data: { at?: string } })
-  | (Base & OnSite & { type: 'UsePart'; data: { code: string; quantity: number; serialNo?: string; batchNo?: string }; card: CardInForce })
-  | (Base & OnSite & { type: 'AddCharge'; data: { code: string; quantity: number }; card: CardInForce })
+  | (Base & OnSite & { type: 'UsePart'; data: { code: string; quantity: number; payer?: LinePayer; serialNo?: string; batchNo?: string }; card: CardInForce })
+  | (Base & OnSite & { type: 'AddCharge'; data: { code: string; quantity: number; payer?: LinePayer }; card: CardInForce })
   | (Base & { type: 'VoidLine'; data: { lineId: string; reason: string } })
   | (Base & OnSite & { type: 'CompleteOrder'; data: { outcome: CompletionOutcome; notes?: string } })
   | (Base & { type: 'RecordPayment'; data: { amountFen: number; method: PaymentMethod; reference: string } })
@@ -161,8 +163,51 @@ function assertParty(order: OpenOrder, actor: Actor): void {
   }
 }
 
-function line(order: OpenOrder, priced: PricedLine): LineData {
+/**
+ * API.md: a line marked `payer: brand` (warranty work) is allowed while the order's product is
+ * under warranty. Returns the warranty's end, which the line records.
+ */
+function assertUnderWarranty(order: OpenOrder, now: string, field: string): string {
+  const until = order.product.warrantyUntil;
+  if (!until) {
+    throw new RuleViolation('NOT_UNDER_WARRANTY', `order ${order.orderId} records no warranty for its product; only warranty work is billed to the brand`, [
+      { field, message: 'the product has no warranty on record (product.warrantyUntil)' },
+    ]);
+  }
+  if (isBefore(until, now)) {
+    throw new RuleViolation('NOT_UNDER_WARRANTY', `the warranty of the product of order ${order.orderId} ended at ${until}`, [
+      { field, message: `the warranty ended at ${until}` },
+    ]);
+  }
+  return until;
+}
+
+/** Quantity of `code` in the standing warranty lines of the order. */
+function warrantyQuantity(order: OpenOrder, code: string): number {
+  return order.lines.reduce((sum, l) => (l.warranty && !l.voided && l.code === code ? sum + l.quantity : sum), 0);
+}
+
+/**
+ * A warranty line on site bills the brand only for what the latest quote marked as warranty
+ * work: that item, up to the quantity marked, less the warranty lines of it already standing.
+ */
+function warrantyCover(order: OpenOrder, priced: PricedLine, now: string): WarrantyRef {
+  const warrantyUntil = assertUnderWarranty(order, now, 'payer');
+  const quote = order.quotes[order.quotes.length - 1];
+  const marked = (quote?.lines ?? []).reduce((sum, l) => (l.payer === 'brand' && l.code === priced.code ? sum + l.quantity : sum), 0);
+  const standing = warrantyQuantity(order, priced.code);
+  if (!quote || standing + priced.quantity > marked) {
+    const quoted = quote ? `quote revision ${quote.quoteRevision} marks ${marked} x ${priced.code} as warranty work` : `order ${order.orderId} has no quote`;
+    throw new RuleViolation('WARRANTY_LINE_NOT_QUOTED', `${quoted}; ${standing} already recorded, ${priced.quantity} more asked`, [
+      { field: 'payer', message: `brand pays only for what the latest quote marks as warranty work (${priced.code}: ${marked - standing} left)` },
+    ]);
+  }
+  return { quoteRevision: quote.quoteRevision, warrantyUntil };
+}
+
+function line(order: OpenOrder, priced: PricedLine, now: string, payer?: LinePayer): LineData {
   const data: LineData = { ...priced, orderId: order.orderId, lineId: `L${order.lines.length + 1}` };
+  if (payer === 'brand') return { ...data, payer: 'brand', warranty: warrantyCover(order, priced, now) };
   if (priced.payer === 'customer') {
     // Rule 3: the sum of customer-paid charges never exceeds the accepted quote.
     if (!order.accepted) {
@@ -214,7 +259,12 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       case 'IssueQuote': {
         assertOpen(order, 'quoting');
         if (command.data.lines.length === 0) throw new ValidationFailed('a quote needs at least one line', [{ field: 'lines', message: 'lines must not be empty' }]);
-        const lines = command.data.lines.map((l) => price(command.card, order, l.code, l.quantity, ['labor', 'part', 'consumable', 'fee']));
+        const lines = command.data.lines.map((l, i): PricedLine => {
+          const priced = price(command.card, order, l.code, l.quantity, ['labor', 'part', 'consumable', 'fee']);
+          if (l.payer !== 'brand') return priced;
+          assertUnderWarranty(order, command.now, `lines[${i}].payer`);
+          return { ...priced, payer: 'brand' };
+        });
         const customerTotalFen = lines.reduce((s, l) => (l.payer === 'customer' ? s + l.amountFen : s), 0);
         const totalFen = lines.reduce((s, l) => s + l.amountFen, 0);
         return [{ type: 'QuoteIssued', data: { orderId: id, quoteRevision: order.quotes.length + 1, lines, customerTotalFen, totalFen } }];
@@ -298,7 +348,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
         assertOpen(order, 'charging');
         if (order.status !== 'in_service') throw new RuleViolation('ORDER_NOT_CHECKED_IN', `the engineer has not checked in on order ${id}`);
         const kinds = command.type === 'UsePart' ? PART_KINDS : CHARGE_KINDS;
-        const data = line(order, price(command.card, order, command.data.code, command.data.quantity, kinds));
+        const data = line(order, price(command.card, order, command.data.code, command.data.quantity, kinds), command.now, command.data.payer);
         if (command.type === 'AddCharge') return [{ type: 'ChargeAdded', data }];
         const { serialNo, batchNo } = command.data;
         return [{ type: 'PartUsed', data: { ...data, ...(serialNo ? { serialNo } : {}), ...(batchNo ? { batchNo } : {}) } }];

@@ -6,6 +6,9 @@ export const SERVICE_TYPES = ['install', 'repair', 'clean', 'maintain', 'inspect
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 export const PAYERS = ['customer', 'brand', 'platform'] as const;
 export type Payer = (typeof PAYERS)[number];
+/** The payer a client may name on a line: `brand` for warranty work; left out, the order's own payer. */
+export const LINE_PAYERS = ['brand'] as const;
+export type LinePayer = (typeof LINE_PAYERS)[number];
 export const PACKAGE_FUNDERS = ['brand', 'platform'] as const;
 export type PackageFunder = (typeof PACKAGE_FUNDERS)[number];
 export const COMPLETION_OUTCOMES = ['fixed', 'not_fixed', 'installed', 'done'] as const;
@@ -26,6 +29,8 @@ export interface Product {
   category: string;
   model: string;
   serialNo?: string;
+  /** End of the product's warranty as the platform recorded it: until then, lines may be marked `payer: brand` (warranty work). */
+  warrantyUntil?: string;
 }
 
 /** 一价全包: the customer pays `priceFen` once; everything else is borne by the funder. */
@@ -96,10 +101,17 @@ export interface ConsentRef {
   ceilingFen: number;
 }
 
+/** What a warranty (brand-paid) line relied on: the quote that marked its item as warranty work, and the warranty's end. */
+export interface WarrantyRef {
+  quoteRevision: number;
+  warrantyUntil: string;
+}
+
 export type LineData = PricedLine & {
   orderId: string;
   lineId: string;
   consent?: ConsentRef;
+  warranty?: WarrantyRef;
 };
 
 export type PartUsed = { type: 'PartUsed'; data: LineData & { serialNo?: string; batchNo?: string } };
