@@ -16,6 +16,10 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   process.stdout.write(`service-ledger listening on http://${config.host}:${config.port} (store: ${config.store})\n`);
+  // Nest closes the app on these signals (enableShutdownHooks); the log says why the process ends.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => process.stdout.write(`service-ledger stopping on ${signal}: finishing requests in flight, closing the stores\n`));
+  }
 }
 
 main().catch((error: unknown) => {

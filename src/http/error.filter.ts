@@ -38,7 +38,12 @@ const REQUEST_REFUSALS: Record<string, { status: number; code: string; message: 
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
   BODY_TOO_DEEP: { status: 400, code: 'VALIDATION_FAILED', message: `the request body nests more than ${MAX_BODY_DEPTH} levels deep` },
+  BODY_NOT_OBJECT: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body must be a JSON object' },
+  BODY_FORBIDDEN_KEY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body holds a key named __proto__ or constructor, which is not accepted' },
+  BODY_NOT_UTF8: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid UTF-8' },
+  BODY_CHARSET: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json in UTF-8 (charset=utf-8 or none)' },
   FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: 'the path is not valid percent-encoding' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is longer than 2,048 characters' },
 };
 
 /** The contract's answer to a refusal raised before any route ran, if `code` names one. */

@@ -87,11 +87,32 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
     expect(empty.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['name', 'phone', 'providerType']));
 
     const poisoned = await send('application/json', `{"__proto__": {"admin": true}, ${JSON.stringify(registration).slice(1)}`).expect(400);
-    expect(poisoned.body.error).toEqual({ code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON', details: [] });
+    expect(poisoned.body.error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'the request body holds a key named __proto__ or constructor, which is not accepted',
+      details: [],
+    });
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
   });
 
-  it('refuses in the contract shape what never reaches a route: bare JSON values, deep nesting, text bodies, bad %-escapes', async () => {
+  it('refuses bodies that are not UTF-8, or say another charset, rather than record replacement characters', async () => {
+    // The bytes as given (supertest would otherwise write a Buffer out as JSON).
+    const send = (type: string, body: Buffer) =>
+      request(t.http).post('/engineers').set(auth('agent')).set('Content-Type', type).serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+    const latin1 = Buffer.from(JSON.stringify({ ...registration, name: 'Zoë' }), 'latin1');
+    const notUtf8 = await send('application/json', latin1).expect(400);
+    expect(notUtf8.body.error).toEqual({ code: 'VALIDATION_FAILED', message: 'the request body is not valid UTF-8', details: [] });
+    const declared = await send('application/json; charset=iso-8859-1', latin1).expect(415);
+    expect(declared.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    await send('application/json; charset=utf-16', Buffer.from(JSON.stringify(registration), 'utf16le')).expect(415);
+    await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
+    // UTF-8, declared or not, is read as sent.
+    const utf8 = Buffer.from(JSON.stringify({ ...registration, engineerId: 'eng-utf8', name: 'Zoë 王' }), 'utf8');
+    await send('application/json; charset="UTF-8"', utf8).expect(201);
+    expect((await request(t.http).get('/engineers/eng-utf8').set(auth('agent')).expect(200)).body.name).toBe('Zoë 王');
+  });
+
+  it('refuses in the contract shape what never reaches a route: bare JSON values, arrays, deep nesting, text bodies, bad %-escapes, over-long paths', async () => {
     const refused = async (req: request.Test, status: number, code: string) => {
       const res = await req.expect(status);
       expect(res.body.error.code).toBe(code);
@@ -100,12 +121,17 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
     const post = () => request(t.http).post('/engineers').set(auth('agent'));
     await refused(post().set('Content-Type', 'application/json').send('null'), 400, 'VALIDATION_FAILED');
     await refused(post().set('Content-Type', 'application/json').send('"eng-1001"'), 400, 'VALIDATION_FAILED');
-    await refused(post().set('Content-Type', 'application/json').send('['.repeat(40_000) + ']'.repeat(40_000)), 400, 'VALIDATION_FAILED');
+    const array = await post().set('Content-Type', 'application/json').send(JSON.stringify([registration])).expect(400);
+    expect(array.body.error.message).toBe('the request body must be a JSON object');
+    const deep = await post().set('Content-Type', 'application/json').send(`{"name":${'['.repeat(40_000)}${']'.repeat(40_000)}}`).expect(400);
+    expect(deep.body.error.message).toBe('the request body nests more than 32 levels deep');
     await refused(post().set('Content-Type', 'text/plain').send(JSON.stringify(registration)), 415, 'UNSUPPORTED_MEDIA_TYPE');
     await refused(request(t.http).get('/engineers/%ZZ').set(auth('agent')), 400, 'VALIDATION_FAILED');
     // An over-long id is refused by validation, naming the field.
     const long = await request(t.http).get(`/engineers/${'a'.repeat(150)}`).set(auth('agent')).expect(400);
     expect(long.body.error.details[0].field).toBe('id');
+    // Past what the router takes as a path parameter, still a 400.
+    await refused(request(t.http).get(`/engineers/${'a'.repeat(3_000)}`).set(auth('agent')), 400, 'VALIDATION_FAILED');
     // An empty body of another type is no body: the request reaches its route (here: no such engineer).
     await refused(request(t.http).post('/engineers/eng-1001/suspend').set(auth('supervisor')).set('Content-Type', 'application/x-www-form-urlencoded').send(''), 400, 'VALIDATION_FAILED');
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
