@@ -117,8 +117,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           mergeMap((body) => from(this.complete(scope, status, JSON.stringify(body), release).then(() => body))),
           catchError((error: unknown) => {
             const http = toHttpError(error);
-            // Client errors are answers too and are replayed; server errors and conflicts may be retried.
-            const keep = http.status < 500 && http.status !== 409;
+            // Refusals of the command (403, 404, 422) are answers too and are replayed. A request that
+            // failed validation (400) never ran, and server errors and conflicts may be retried: the
+            // key is freed, so the corrected or retried request may use it.
+            const keep = http.status < 500 && http.status !== 409 && http.status !== 400;
             const settle = keep ? this.complete(scope, http.status, JSON.stringify(http.body), release) : this.abandon(scope, release);
             return from(settle).pipe(mergeMap(() => throwError(() => error)));
           }),

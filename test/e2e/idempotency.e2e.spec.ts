@@ -36,6 +36,15 @@ describe.each(stores)('idempotent commands (%s store)', (store) => {
     expect(again.text).toBe(first.text);
   });
 
+  it('frees the key of a request that failed validation, so the corrected request may use it', async () => {
+    await orderUpTo(t, 'o-idem-fix', 'checked_in');
+    await api.refused(() => api.post('/orders/o-idem-fix/parts', 'engineer', { code: 'CAP-35UF', quantity: -1 }, 'fix-me'), 400, 'VALIDATION_FAILED');
+    const fixed = await api.post('/orders/o-idem-fix/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'fix-me').expect(200);
+    const again = await api.post('/orders/o-idem-fix/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'fix-me').expect(200);
+    expect(again.text).toBe(fixed.text);
+    expect((await api.get('/orders/o-idem-fix', 'agent')).body.lines).toHaveLength(1);
+  });
+
   it('refuses the same key with a different body (422 IDEMPOTENCY_KEY_REUSED) and records nothing', async () => {
     const head = await api.head();
     const res = await api.post('/orders/o-idem/parts', 'engineer', { code: 'CAP-35UF', quantity: 2 }, 'retry-1').expect(422);
