@@ -23,7 +23,19 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       const res = await api.post('/orders', 'agent', orderBody('o-create', { customer: { name: 'X', phone: '13900000000', city: 'shanghai', address: 'A' } })).expect(201);
       expect(res.body).toEqual({ id: 'o-create', revision: 0, position: expect.stringMatching(/^\d+$/) });
       const read = await api.get('/orders/o-create', 'agent').expect(200);
-      expect(read.body).toMatchObject({ status: 'created', customer: { customerId: 'cust-o-create' } });
+      expect(read.body.customer.customerId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+    it('books a repeat visit only of an existing order of the same customer and appliance', async () => {
+      await orderUpTo(t, 'o-orig', 'created');
+      const repeat = (orderId: string, extra: Record<string, unknown> = {}) => api.post('/orders', 'agent', orderBody(orderId, { repeatOf: 'o-orig', ...extra }));
+      const unknown = await api.refused(() => api.post('/orders', 'agent', orderBody('o-rep', { repeatOf: 'o-ghost' })), 422, 'REPEAT_OF_UNKNOWN_ORDER');
+      expect(unknown.body.error.details[0].field).toBe('repeatOf');
+      await api.refused(() => api.post('/orders', 'agent', orderBody('o-self', { repeatOf: 'o-self' })), 422, 'REPEAT_OF_UNKNOWN_ORDER');
+      const otherCustomer = { customerId: 'cust-other', name: 'X', phone: '13900000000', city: 'shanghai', address: 'A' };
+      await api.refused(() => repeat('o-rep', { customer: otherCustomer }), 422, 'REPEAT_OF_OTHER_APPLIANCE');
+      await api.refused(() => repeat('o-rep', { product: { brand: 'midea', category: 'washer', model: 'MG100' } }), 422, 'REPEAT_OF_OTHER_APPLIANCE');
+      await repeat('o-rep').expect(201);
+      expect((await api.get('/orders/o-rep', 'agent').expect(200)).body.repeatOf).toBe('o-orig');
     });
     it('refuses a duplicate id (422 ORDER_ALREADY_EXISTS), a bad window and bad fields (400)', async () => {
       await api.refused(() => api.post('/orders', 'agent', orderBody('o-create')), 422, 'ORDER_ALREADY_EXISTS');
@@ -45,9 +57,13 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       orderBody('o-x4', { appointment: { from: '2026-W18', to: '2026-05-04T12:00:00Z' } }),
       orderBody('o-x5', { appointment: { from: '2026-05-04T10:00', to: '2026-05-04T12:00:00Z' } }),
       orderBody('o-x6', { customer: { name: 'a\u0000b', phone: '13900000000', city: 'shanghai', address: 'A' } }),
+      // Days that do not exist are refused, not moved to another day.
+      orderBody('o-x7', { appointment: { from: '2026-02-30T10:00:00Z', to: '2026-03-04T12:00:00Z' } }),
     ];
     for (const body of bodies) await api.refused(() => api.post('/orders', 'agent', body), 400, 'VALIDATION_FAILED');
     await api.refused(() => api.get('/orders/o-create/history?asOf=2026-123', 'compliance'), 400, 'VALIDATION_FAILED');
+    const feb30 = await api.refused(() => api.get('/orders/o-create/history?asOf=2026-02-30T00:00:00Z', 'compliance'), 400, 'VALIDATION_FAILED');
+    expect(feb30.body.error.details[0].field).toBe('asOf');
     const items = await api.refused(
       () => api.post('/rate-cards', 'supervisor', { brand: 'midea', category: 'washer', city: '*', effectiveFrom: '2026-06-01T00:00:00Z', items: [[]] }),
       400,

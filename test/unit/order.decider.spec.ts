@@ -2,8 +2,8 @@ import { dispatchability, type RelyingCredential } from '../../src/engineers/dom
 import type { CredentialKind } from '../../src/engineers/domain/engineer.events.js';
 import type { Actor, RecordedEvent } from '../../src/event-store/envelope.js';
 import { chargeTrail } from '../../src/orders/domain/charge-trail.js';
-import { customerChargesFen, orderDecider, type OrderCommand, type OrderState } from '../../src/orders/domain/order.decider.js';
-import type { OrderEvent } from '../../src/orders/domain/order.events.js';
+import { customerChargesFen, orderDecider, type OrderCommand, type OrderState, type RepeatedOrder } from '../../src/orders/domain/order.decider.js';
+import type { OrderCreated, OrderEvent } from '../../src/orders/domain/order.events.js';
 import { fold } from '../../src/shared/decider.js';
 import { DomainError } from '../../src/shared/domain-error.js';
 import {
@@ -104,6 +104,35 @@ describe('creating an order', () => {
     const error = order.given([]).when(createOrder(orderData({ appointment }))).thenFails('VALIDATION_FAILED');
     expect(error.kind).toBe('validation');
     expect(error.details).toEqual([expect.objectContaining({ field: 'appointment.to' })]);
+  });
+
+  describe('a repeat visit', () => {
+    const original = stateAfter(completed) as RepeatedOrder;
+    const repeatOf = (data: Partial<OrderCreated['data']> = {}, found: RepeatedOrder | null = original): OrderCommand => ({
+      ...createOrder(orderData({ orderId: 'ord-2', repeatOf: ORDER_ID, ...data })),
+      repeats: found,
+    }) as OrderCommand;
+
+    it('books a repeat of an order of the same customer and appliance', () => {
+      order.given([]).when(repeatOf()).then([orderCreated({ orderId: 'ord-2', repeatOf: ORDER_ID })]);
+    });
+
+    it('refuses a repeat of an order that does not exist, or of itself', () => {
+      const error = order.given([]).when(repeatOf({}, null)).thenFails('REPEAT_OF_UNKNOWN_ORDER', /ord-1 does not exist/);
+      expect(error.details).toEqual([expect.objectContaining({ field: 'repeatOf' })]);
+      order.given([]).when(repeatOf({ repeatOf: 'ord-2' }, null)).thenFails('REPEAT_OF_UNKNOWN_ORDER', /cannot repeat itself/);
+    });
+
+    it("refuses a repeat of another customer's order", () => {
+      const customer = { ...orderData().customer, customerId: otherCustomer.id };
+      order.given([]).when(repeatOf({ customer })).thenFails('REPEAT_OF_OTHER_APPLIANCE', /customer cust-1's, not cust-2's/);
+    });
+
+    it('refuses a repeat on another kind of appliance', () => {
+      const product = { brand: 'midea', category: 'washer', model: 'MG100' };
+      order.given([]).when(repeatOf({ product })).thenFails('REPEAT_OF_OTHER_APPLIANCE', /midea air_conditioner, not a midea washer/);
+      order.given([]).when(repeatOf({ product: { ...product, brand: 'gree', category: 'air_conditioner' } })).thenFails('REPEAT_OF_OTHER_APPLIANCE');
+    });
   });
 
   it('starts with no quote, no lines and no money', () => {

@@ -37,7 +37,10 @@ const ITEM_CODE = /^[A-Za-z0-9_.-]{1,40}$/;
 const MAX_FEN = 100_000_000_00; // 100 million yuan: far above any service order
 
 export class CustomerRequest {
-  @ApiPropertyOptional({ description: 'The customer account (the actor id of a customer token)', example: 'cust-1' })
+  @ApiPropertyOptional({
+    description: 'The customer account (the actor id of a customer token); left out, a UUID derived from the order id. A repeat visit must give the same one as the order it repeats.',
+    example: 'cust-1',
+  })
   @IsOptional()
   @Matches(ID_PATTERN, { message: ID_MESSAGE('customerId') })
   customerId?: string;
@@ -151,7 +154,10 @@ export class CreateOrderRequest {
   @Type(() => PackageRequest)
   package?: PackageRequest;
 
-  @ApiPropertyOptional({ description: 'The earlier order this one repeats (a repeat visit)' })
+  @ApiPropertyOptional({
+    description:
+      'The earlier order this one repeats (a repeat visit, which takes that order\'s first-time-fix credit): it must exist (422 REPEAT_OF_UNKNOWN_ORDER) and be for the same customer and the same brand and category (422 REPEAT_OF_OTHER_APPLIANCE)',
+  })
   @IsOptional()
   @Matches(ID_PATTERN, { message: ID_MESSAGE('repeatOf') })
   repeatOf?: string;

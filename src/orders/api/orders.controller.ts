@@ -4,6 +4,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentActor } from '../../auth/actor.decorator.js';
 import { Allow } from '../../auth/policy.decorator.js';
 import type { Actor } from '../../event-store/envelope.js';
+import { deriveEventId } from '../../event-store/append-core.js';
 import type { CommandResult } from '../../event-store/handle-command.js';
 import { ApiErrors } from '../../http/api-docs.js';
 import { CommandContextFactory } from '../../http/command-context.js';
@@ -67,8 +68,9 @@ export class OrdersController {
       ...rest,
       orderId,
       product: product.warrantyUntil ? { ...product, warrantyUntil: normalizeInstant(product.warrantyUntil) } : product,
-      // A customer without an account id gets one, so their token can be issued against it later.
-      customer: { ...customer, customerId: customer.customerId ?? `cust-${orderId}` },
+      // A customer without an account id gets one (a UUID derived from the order id, so a retried
+      // creation gives the same), and their token can be issued against it later.
+      customer: { ...customer, customerId: customer.customerId ?? deriveEventId(`${orderId}:customer`, 0) },
       appointment: { from: normalizeInstant(appointment.from), to: normalizeInstant(appointment.to) },
     };
     return this.run(orderId, { type: 'CreateOrder', data: JSON.parse(JSON.stringify(data)) }, actor, req);

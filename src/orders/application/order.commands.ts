@@ -12,7 +12,7 @@ import { type OrderCommand, orderDecider, type OrderState } from '../domain/orde
 import { orderStream } from '../domain/order.events.js';
 
 /** An order command as a client asks for it: the facts its rules need are loaded by the handler. */
-export type OrderRequest = DistributiveOmit<OrderCommand, 'orderId' | 'actor' | 'now' | 'card' | 'engineer' | 'policy'>;
+export type OrderRequest = DistributiveOmit<OrderCommand, 'orderId' | 'actor' | 'now' | 'card' | 'engineer' | 'policy' | 'repeats'>;
 
 export class ExecuteOrderCommand {
   constructor(
@@ -25,7 +25,8 @@ export class ExecuteOrderCommand {
 /**
  * Every order command. Before deciding, it loads what the rules rely on for the state being
  * decided on — the rate card in force for the order's brand, category and city (rule 2), the
- * engineer's credentials now (rule 1) — and the decider writes those facts into the event.
+ * engineer's credentials now (rule 1), the order a repeat visit names — and the decider writes
+ * those facts into the event.
  */
 @CommandHandler(ExecuteOrderCommand)
 export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand, CommandResult<OrderState>> {
@@ -57,6 +58,12 @@ export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand,
           case 'CheckIn':
           case 'CompleteOrder':
             return { ...base, ...request, ...(await this.standing(state)) } as OrderCommand;
+          case 'CreateOrder': {
+            const { repeatOf } = request.data;
+            if (repeatOf === undefined || repeatOf === orderId) return { ...base, ...request };
+            const original = await this.runner.current(orderStream(repeatOf), orderDecider);
+            return { ...base, ...request, repeats: original.status === 'none' ? null : original };
+          }
           case 'DispatchEngineer': {
             const engineer = await this.engineers.current(request.data.engineerId);
             const category = state.status === 'none' ? undefined : state.product.category;

@@ -66,11 +66,14 @@ type Base = { orderId: string; actor: Actor; now: string };
  */
 type OnSite = { engineerSuspended?: boolean };
 
+/** The order a repeat visit names (`repeatOf`), as the handler found it (null: no such order). */
+export type RepeatedOrder = Pick<OpenOrder, 'orderId' | 'customer' | 'product'>;
+
 /** A card in force, as the handler found it for the order's brand, category and city (null: none). */
 export type CardInForce = RateCardVersion | null;
 
 export type OrderCommand =
-  | (Base & { type: 'CreateOrder'; data: OrderCreated['data'] })
+  | (Base & { type: 'CreateOrder'; data: OrderCreated['data']; repeats?: RepeatedOrder | null })
   | (Base & { type: 'IssueQuote'; data: { lines: { code: string; quantity: number; payer?: LinePayer }[] }; card: CardInForce })
   | (Base & { type: 'AcceptQuote'; data: { quoteRevision: number } })
   | (Base & {
@@ -225,6 +228,25 @@ function line(order: OpenOrder, priced: PricedLine, now: string, payer?: LinePay
   return data;
 }
 
+/**
+ * A repeat visit takes the first-time-fix credit of the order it repeats (engineer scores), so it
+ * must name an order that exists, for the same customer and the same kind of appliance.
+ */
+function assertRepeatable(data: OrderCreated['data'], original: RepeatedOrder | null | undefined): void {
+  const refuse = (code: string, message: string) => new RuleViolation(code, message, [{ field: 'repeatOf', message }]);
+  if (data.repeatOf === data.orderId) throw refuse('REPEAT_OF_UNKNOWN_ORDER', `order ${data.orderId} cannot repeat itself`);
+  if (!original) throw refuse('REPEAT_OF_UNKNOWN_ORDER', `order ${data.repeatOf} does not exist`);
+  if (original.customer.customerId !== data.customer.customerId) {
+    throw refuse('REPEAT_OF_OTHER_APPLIANCE', `order ${original.orderId} is customer ${original.customer.customerId}'s, not ${data.customer.customerId}'s`);
+  }
+  if (original.product.brand !== data.product.brand || original.product.category !== data.product.category) {
+    throw refuse(
+      'REPEAT_OF_OTHER_APPLIANCE',
+      `order ${original.orderId} serviced a ${original.product.brand} ${original.product.category}, not a ${data.product.brand} ${data.product.category}`,
+    );
+  }
+}
+
 function dispatchRefusal(engineerId: string, d: Dispatchability): RuleViolation {
   const details = d.reasons.map((message) => ({ field: 'engineerId', message }));
   if (d.missing.includes('registration')) return new RuleViolation('ENGINEER_NOT_FOUND', `engineer ${engineerId} is not registered`, details);
@@ -245,6 +267,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
       if (!isBefore(appointment.from, appointment.to)) {
         throw new ValidationFailed('the appointment window must end after it starts', [{ field: 'appointment.to', message: 'appointment.to must be after appointment.from' }]);
       }
+      if (command.data.repeatOf !== undefined) assertRepeatable(command.data, command.repeats);
       return [{ type: 'OrderCreated', data: command.data }];
     }
     if (state.status === 'none') throw new NotFound('order', command.orderId);
