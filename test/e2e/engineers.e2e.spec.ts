@@ -57,6 +57,17 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
   });
 
+  it('says a missing field is required, and a value of the wrong kind only that, not every range it then misses', async () => {
+    const { name: _, ...unnamed } = registration;
+    const res = await request(t.http).post('/engineers').set(auth('agent')).send({ ...unnamed, phone: 13800138000, cities: 'shanghai' }).expect(400);
+    expect(res.body.error.details).toEqual([
+      { field: 'name', message: 'name is required' },
+      { field: 'phone', message: 'phone must be 5-20 digits (spaces, dashes and a leading + allowed)' },
+      { field: 'cities', message: expect.stringMatching(/^cities must be an array/) },
+    ]);
+    await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
+  });
+
   it('answers 400 for malformed JSON and 413 for a body over 100 kB, never 500', async () => {
     const bad = await request(t.http)
       .post('/engineers')
