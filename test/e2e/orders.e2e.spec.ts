@@ -107,13 +107,16 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       expect(dispatched.data.credentials).toHaveLength(4);
       expect(dispatched.data.credentials[0].verifications.map((v: { certificateNo: string }) => v.certificateNo)).toEqual(['real_name-platform-1', 'real_name-brand-1']);
     });
-    it('refuses an engineer verified by one party only, a suspended one and an unknown one', async () => {
+    it('refuses an engineer verified by one party only, a suspended one, an unknown one and one of another category', async () => {
       await registerVerifiedEngineer(t, 'eng-half', ['platform']);
       await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-half' }), 422, 'ENGINEER_NOT_VERIFIED');
       await registerVerifiedEngineer(t, 'eng-susp');
       await api.post('/engineers/eng-susp/suspend', 'supervisor', { reason: 'complaints under review' }).expect(200);
       await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-susp' }), 422, 'ENGINEER_SUSPENDED');
       await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'nobody' }), 422, 'ENGINEER_NOT_FOUND');
+      // Fully verified, but for washing machines: the order's category is what counts.
+      await registerVerifiedEngineer(t, 'eng-washer', ['platform', 'brand'], 'washing_machine');
+      await api.refused(() => api.post('/orders/o-dispatch/dispatch', 'agent', { engineerId: 'eng-washer' }), 422, 'ENGINEER_WRONG_CATEGORY');
     });
   });
 

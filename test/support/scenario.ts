@@ -64,7 +64,7 @@ export async function seedWorld(t: TestApp, engineerId = 'demo-engineer'): Promi
   await registerVerifiedEngineer(t, engineerId);
 }
 
-export async function registerVerifiedEngineer(t: TestApp, engineerId: string, parties = ['platform', 'brand']): Promise<void> {
+export async function registerVerifiedEngineer(t: TestApp, engineerId: string, parties = ['platform', 'brand'], category = 'air_conditioner'): Promise<void> {
   const { post } = client(t);
   await post('/engineers', 'agent', {
     engineerId,
@@ -73,13 +73,13 @@ export async function registerVerifiedEngineer(t: TestApp, engineerId: string, p
     providerType: 'manufacturer',
     providerId: 'midea-sh',
     cities: ['shanghai'],
-    categories: ['air_conditioner'],
+    categories: [category],
   }).expect(201);
   for (const kind of CREDENTIAL_KINDS) {
     for (const verifiedBy of parties) {
       await post(`/engineers/${engineerId}/credentials`, 'agent', {
         kind,
-        ...(kind === 'skill' ? { category: 'air_conditioner' } : {}),
+        ...(kind === 'skill' ? { category } : {}),
         verifiedBy,
         certificateNo: `${kind}-${verifiedBy}-1`,
         validFrom: '2026-01-01T00:00:00.000Z',

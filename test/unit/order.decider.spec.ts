@@ -366,6 +366,14 @@ describe('dispatching an engineer', () => {
       .thenFails('ENGINEER_NOT_VERIFIED', /real_name, safety, health, skill:air_conditioner/);
   });
 
+  it('refuses an engineer whose credentials are not valid yet at dispatch', () => {
+    const notYet = dispatchability(engineerAfter([engineerRegistered(), ...fullyVerified()]), '2025-12-31T23:59:59.999Z', 'air_conditioner');
+    order
+      .given(accepted)
+      .when(dispatchEngineer(notYet))
+      .thenFails('ENGINEER_NOT_VERIFIED', /real_name, safety, health, skill:air_conditioner/);
+  });
+
   it('refuses a suspended engineer', () => {
     order.given(accepted).when(dispatchEngineer(suspended)).thenFails('ENGINEER_SUSPENDED', /eng-1 is suspended/);
   });
@@ -439,7 +447,8 @@ describe('checking in', () => {
   });
 
   it('refuses an arrival time in the future', () => {
-    const error = order.given(dispatched).when(checkIn(ON_SITE_AT, LATE_AT)).thenFails('VALIDATION_FAILED');
+    // Recorded by staff, who may give an arrival time: one later than now is still refused.
+    const error = order.given(dispatched).when(checkIn(ON_SITE_AT, LATE_AT, agent)).thenFails('VALIDATION_FAILED', /cannot lie in the future/);
     expect(error.details).toEqual([expect.objectContaining({ field: 'at' })]);
   });
 
