@@ -124,6 +124,12 @@ describe('rate cards and engineers over HTTP', () => {
     const bad = await api.post('/engineers/demo-engineer/credentials', 'agent', { kind: 'skill', verifiedBy: 'platform', certificateNo: 'S', validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' }).expect(400);
     expect(bad.body.error.details[0].field).toBe('category');
     await api.post('/engineers/demo-engineer/credentials/wizardry/revoke', 'agent', { reason: 'x' }).expect(400);
+    const backwards = await api.refused(
+      () => api.post('/engineers/demo-engineer/credentials', 'agent', { kind: 'health', verifiedBy: 'platform', certificateNo: 'H', validFrom: '2027-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(backwards.body.error.details).toEqual([{ field: 'validUntil', message: 'validUntil must be after validFrom' }]);
     await api.post('/engineers/nobody/credentials', 'agent', { kind: 'health', verifiedBy: 'platform', certificateNo: 'H', validFrom: '2026-01-01T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' }).expect(404);
   });
 

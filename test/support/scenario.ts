@@ -42,7 +42,8 @@ export function client(t: TestApp) {
     const before = await head();
     const res = await send();
     expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-    expect(typeof res.body.error.message).toBe('string');
+    // A sentence a person can act on, not merely a string.
+    expect(res.body.error.message).toMatch(/\w+ \w+/);
     expect(await head()).toBe(before);
     return res;
   };
