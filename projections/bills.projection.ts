@@ -96,7 +96,7 @@ export const BILLS_TABLE: TableSpec = {
       type: 'integer',
       description: 'Advance compensation (先行赔付) paid on complaints about this order, in fen. Not part of the balance: it is paid on top.',
     },
-    { name: 'customer_due_fen', type: 'integer', description: 'What the customer owes in total, in fen: the package price on a package order, else the standing customer charges.' },
+    { name: 'customer_due_fen', type: 'integer', description: 'What the customer owes in total, in fen: the package price on a package order, else the standing customer charges; 0 once the order is cancelled.' },
     {
       name: 'balance_due_fen',
       type: 'integer',
@@ -192,7 +192,8 @@ function settle(row: Row, found: BillBreach[] = []): Row {
     for (const breach of now) breaches.add(breach);
     row.breaches = [...breaches].sort().join(',');
   }
-  const dueFen = packagePriceFen ?? customerFen;
+  // A cancelled order owes nothing (payments are refused on it): what was paid is the customer's credit.
+  const dueFen = row.status === 'cancelled' ? 0 : (packagePriceFen ?? customerFen);
   row.customer_due_fen = dueFen;
   row.balance_due_fen = dueFen - (fen(row, 'paid_fen') - fen(row, 'refunded_fen'));
   return row;
@@ -386,7 +387,8 @@ function project(event: ProjectedEvent): RowChange[] {
 
 export const billsProjection: Projection = {
   name: NAME,
-  version: 1,
+  // 2: a cancelled order owes nothing (customer_due_fen 0).
+  version: 2,
   tables: [BILLS_TABLE, BILL_LINES_TABLE],
   handles: HANDLES,
   project,

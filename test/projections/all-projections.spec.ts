@@ -138,7 +138,7 @@ describe('all projections', () => {
   it('are bills, complaints, engineer scores and the read audit, with the complaint SLA settings given', () => {
     const custom = allProjections({ complaintSla: { ackHours: 1, resolveHoursSmall: 12, resolveHoursLarge: 48, largeClaimFen: 50_000 } });
     expect(custom.map((p) => [p.name, p.version])).toEqual([
-      ['bills', 1],
+      ['bills', 2],
       ['complaints', 1],
       ['engineer-scores', 1],
       ['read-audit', 1],

@@ -224,6 +224,16 @@ describe('the bills projection', () => {
       expect(bill(packaged('platform').events)).toMatchObject({ brand_charges_fen: 0, platform_charges_fen: 11_000, customer_due_fen: 19_900, balance_due_fen: 19_900 });
     });
 
+    it('owes nothing once cancelled: a package paid at booking is the customer credit until refunded', () => {
+      const h = new History(BOOKED);
+      h.add('OrderCreated', orderCreated(ORDER, { package: { code: 'PKG-AC-CLEAN', priceFen: 19_900, fundedBy: 'brand' } }), BOOKED);
+      h.add('PaymentRecorded', { orderId: ORDER, paymentId: 'P1', amountFen: 19_900, method: 'app', reference: 'app-1' }, BOOKED, customer);
+      h.add('OrderCancelled', { orderId: ORDER, reason: 'customer no longer needs the visit' }, QUOTED);
+      expect(bill(h.events)).toMatchObject({ status: 'cancelled', customer_due_fen: 0, balance_due_fen: -19_900 });
+      h.add('RefundRecorded', { orderId: ORDER, refundId: 'R1', amountFen: 19_900, reason: 'cancelled' }, ACCEPTED);
+      expect(bill(h.events)).toMatchObject({ customer_due_fen: 0, paid_fen: 19_900, refunded_fen: 19_900, balance_due_fen: 0, breaches: '' });
+    });
+
     it('takes a voided line off the funder', () => {
       const h = packaged('brand');
       h.add('LineVoided', { orderId: ORDER, lineId: 'L2', reason: 'wrong gas', amountFen: 6000, payer: 'brand' }, AFTER);

@@ -1,3 +1,4 @@
+import { billsProjection } from '../../projections/bills.projection.js';
 import type { Row } from '../../projections/projection.js';
 import { readCheckpoint, readCheckpoints } from '../../src/read-models/checkpoints.js';
 import { ReadModels } from '../../src/read-models/read-models.js';
@@ -156,7 +157,7 @@ function runnerSuite(kind: TestStore) {
     again.start();
     await caughtUp(again, head);
     const cp = await readCheckpoint(ledger.readModels.db, 'bills');
-    expect(cp!.version).toBe(1);
+    expect(cp!.version).toBe(billsProjection.version);
     expect(cp!.generation).toBe(1);
     await again.stop();
     await expectEqualToRebuild();

@@ -768,31 +768,42 @@ describe('completing an order', () => {
 });
 
 describe('payments on an order the customer pays', () => {
-  // Charges 9,000 fen under an accepted quote of 14,000 fen: the customer owes at most 14,000.
+  // Charges 9,000 fen under an accepted quote of 14,000 fen: before completion the customer may
+  // prepay up to the 14,000 accepted; once completed, no charge can be added and 9,000 is due.
+  const inService: OrderEvent[] = [...onSite, partUsed('L1', priced('CAP-35UF', 2, 9_000), CONSENT_1)];
+
   it('records a payment after completion', () => {
     order.given(completed).when(recordPayment(9_000)).then([paymentRecorded('P1', 9_000)]);
   });
 
   it('numbers payments in order', () => {
-    order.given([...completed, paymentRecorded('P1', 9_000)]).when(recordPayment(5_000, customer, 'wx-2')).then([paymentRecorded('P2', 5_000, 'wx-2')]);
+    order.given([...completed, paymentRecorded('P1', 4_000)]).when(recordPayment(5_000, customer, 'wx-2')).then([paymentRecorded('P2', 5_000, 'wx-2')]);
   });
 
-  it('takes payments up to the accepted total and no further', () => {
-    order.given(completed).when(recordPayment(14_000)).then([paymentRecorded('P1', 14_000)]);
-    order.given(completed).when(recordPayment(14_001)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE', /14001 fen; the customer owes at most 14000 fen/);
+  it('takes prepayment up to the accepted total and no further before completion', () => {
+    order.given(inService).when(recordPayment(14_000)).then([paymentRecorded('P1', 14_000)]);
+    order.given(inService).when(recordPayment(14_001)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE', /14001 fen; the customer owes at most 14000 fen/);
+  });
+
+  it('takes no more than the standing charges once the order is completed', () => {
+    order.given(completed).when(recordPayment(9_001)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE', /9001 fen; the customer owes at most 9000 fen/);
+    order.given([...completed, paymentRecorded('P1', 9_000)]).when(recordPayment(1)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE');
   });
 
   it('counts earlier payments', () => {
-    const paid = [...completed, paymentRecorded('P1', 10_000)];
+    const paid = [...inService, paymentRecorded('P1', 10_000)];
     order.given(paid).when(recordPayment(4_001)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE');
     order.given(paid).when(recordPayment(4_000)).then([paymentRecorded('P2', 4_000)]);
   });
 
   it('counts refunds back against payments', () => {
     order
-      .given([...completed, paymentRecorded('P1', 14_000), refundRecorded('R1', 5_000)])
+      .given([...inService, paymentRecorded('P1', 14_000), refundRecorded('R1', 5_000)])
       .when(recordPayment(5_000))
       .then([paymentRecorded('P2', 5_000)]);
+    // Prepaid 14,000, completed at 9,000: the 5,000 above the bill goes back, and nothing more comes in.
+    const settled = [...inService, paymentRecorded('P1', 14_000), orderCompleted(), refundRecorded('R1', 5_000)];
+    order.given(settled).when(recordPayment(1)).thenFails('PAYMENT_EXCEEDS_AMOUNT_DUE', /at most 9000 fen/);
   });
 
   it('refuses any payment when nothing is owed', () => {
@@ -1075,6 +1086,26 @@ describe('the charge trail of an order the customer pays', () => {
     const compensation = trail.find((e) => e.position === '9')!;
     expect(compensation).toMatchObject({ stream: COMPLAINT, revision: 1, actor: supervisor });
     expect(compensation).not.toHaveProperty('reason');
+  });
+});
+
+describe('the charge trail of a cancelled order', () => {
+  it('shows the cancellation, after which the order owes nothing and what was paid is the customer credit', () => {
+    const ORDER = 'order-ord-1';
+    const trail = chargeTrail(
+      [
+        recorded(packageOrderCreated(), 1n, ORDER, 0),
+        recorded(paymentRecorded('P1', 19_900), 2n, ORDER, 1, customer),
+        recorded(orderCancelled(), 3n, ORDER, 2),
+        recorded(refundRecorded('R1', 19_900), 4n, ORDER, 3),
+      ],
+      [],
+    );
+    expect(trail.map((e) => [e.type, e.totals.customerBalanceFen])).toEqual([
+      ['PaymentRecorded', 0],
+      ['OrderCancelled', -19_900],
+      ['RefundRecorded', 0],
+    ]);
   });
 });
 

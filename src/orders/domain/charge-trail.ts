@@ -9,7 +9,11 @@ export interface TrailTotals {
   paidFen: number;
   refundedFen: number;
   compensatedFen: number;
-  /** What the customer still owes (negative: in credit): the package price on a package order, else the customer charges, less net payments. */
+  /**
+   * What the customer still owes (negative: in credit): the package price on a package order,
+   * else the customer charges, less net payments. A cancelled order owes nothing: what was paid
+   * and not refunded is the customer's credit.
+   */
   customerBalanceFen: number;
   /** The consent ceiling in force (accepted quote's customer total), if any. */
   consentCeilingFen: number | null;
@@ -30,7 +34,7 @@ export interface TrailEntry {
 
 /**
  * The charge trail of one order: every money event of the order (quotes, consent, parts,
- * charges, voids, payments, refunds) and the advance compensation of its complaints, in global
+ * charges, voids, payments, refunds, the cancellation) and the advance compensation of its complaints, in global
  * order, each with the totals after it. Amounts are taken as recorded; nothing is re-priced.
  */
 export function chargeTrail(orderEvents: RecordedEvent[], complaintEvents: RecordedEvent[]): TrailEntry[] {
@@ -42,6 +46,7 @@ export function chargeTrail(orderEvents: RecordedEvent[], complaintEvents: Recor
   let refundedFen = 0;
   let compensatedFen = 0;
   let consentCeilingFen: number | null = null;
+  let cancelled = false;
   const created = orderEvents.find((e) => e.type === 'OrderCreated')?.data as { package?: { priceFen: number } } | undefined;
   const packagePriceFen = created?.package?.priceFen;
   return money.map((event) => {
@@ -71,6 +76,9 @@ export function chargeTrail(orderEvents: RecordedEvent[], complaintEvents: Recor
       case 'CompensationPaid':
         compensatedFen += d.amountFen as number;
         break;
+      case 'OrderCancelled':
+        cancelled = true;
+        break;
     }
     const entry: TrailEntry = {
       position: event.position.toString(),
@@ -86,7 +94,7 @@ export function chargeTrail(orderEvents: RecordedEvent[], complaintEvents: Recor
         paidFen,
         refundedFen,
         compensatedFen,
-        customerBalanceFen: (packagePriceFen ?? charges.customer) - (paidFen - refundedFen),
+        customerBalanceFen: (cancelled ? 0 : (packagePriceFen ?? charges.customer)) - (paidFen - refundedFen),
         consentCeilingFen,
       },
     };

@@ -403,7 +403,10 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
             );
           }
         } else {
-          const dueFen = Math.max(customerChargesFen(order), order.accepted?.ceilingFen ?? 0);
+          // Before completion the customer may prepay up to the accepted quote; once the order is
+          // completed no charge can be added, so only the standing charges are due.
+          const standing = customerChargesFen(order);
+          const dueFen = order.status === 'completed' ? standing : Math.max(standing, order.accepted?.ceilingFen ?? 0);
           if (netAfter > dueFen) {
             throw new RuleViolation('PAYMENT_EXCEEDS_AMOUNT_DUE', `payments would reach ${netAfter} fen; the customer owes at most ${dueFen} fen`);
           }

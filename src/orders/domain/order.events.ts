@@ -149,5 +149,5 @@ export type OrderEvent =
 
 export const orderStream = (orderId: string) => `order-${orderId}`;
 
-/** Events that move or promise money: what the charge trail shows. */
-export const MONEY_EVENTS = new Set(['QuoteIssued', 'QuoteAccepted', 'PartUsed', 'ChargeAdded', 'LineVoided', 'PaymentRecorded', 'RefundRecorded']);
+/** Events that move or promise money, or end what is owed (a cancellation): what the charge trail shows. */
+export const MONEY_EVENTS = new Set(['QuoteIssued', 'QuoteAccepted', 'PartUsed', 'ChargeAdded', 'LineVoided', 'PaymentRecorded', 'RefundRecorded', 'OrderCancelled']);
