@@ -93,7 +93,8 @@ export const COMPLAINT_VIEWS_TABLE: TableSpec = {
     {
       name: 'ack_sla',
       type: 'text',
-      description: 'met (acknowledged at or before ack_due_at), breached (acknowledged after it) or pending (not acknowledged yet; overdue once the clock passes ack_due_at).',
+      description:
+        'met (acknowledged, or resolved without an acknowledgement, at or before ack_due_at), breached (after it) or pending (neither yet; overdue once the clock passes ack_due_at).',
     },
     { name: 'resolved_at', type: 'timestamp', nullable: true, description: 'When the standing resolution was made; null while unresolved (cleared by a reopen).' },
     {
@@ -125,7 +126,10 @@ function slaState(doneAt: Cell, dueAt: Cell): SlaState {
 /** Status and clocks follow from the facts of the row, as the decider's withStatus does. */
 function withClocks(row: Row): Row {
   const status: ComplaintViewStatus = row.resolved_at !== null ? 'resolved' : row.escalated ? 'escalated' : row.acknowledged_at !== null ? 'acknowledged' : 'open';
-  return { ...row, status, ack_sla: slaState(row.acknowledged_at, row.ack_due_at), resolve_sla: slaState(row.resolved_at, row.resolve_due_at) };
+  // A complaint resolved without an acknowledgement was answered by its resolution: that is when
+  // the acknowledgement clock stops (otherwise it would stay pending, and overdue, for ever).
+  const answeredAt = row.acknowledged_at ?? row.resolved_at;
+  return { ...row, status, ack_sla: slaState(answeredAt, row.ack_due_at), resolve_sla: slaState(row.resolved_at, row.resolve_due_at) };
 }
 
 function filedComplaint(d: ComplaintFiled['data'], at: string, settings: ComplaintSlaSettings): Row {
@@ -252,7 +256,8 @@ export function complaintsProjection(settings: ComplaintSlaSettings = DEFAULT_CO
 
   return {
     name: NAME,
-    version: 1,
+    // 2: a resolution without an acknowledgement stops the acknowledgement clock.
+    version: 2,
     settings: { ...sla },
     tables: [COMPLAINT_VIEWS_TABLE],
     handles: HANDLES,

@@ -139,7 +139,7 @@ describe('all projections', () => {
     const custom = allProjections({ complaintSla: { ackHours: 1, resolveHoursSmall: 12, resolveHoursLarge: 48, largeClaimFen: 50_000 } });
     expect(custom.map((p) => [p.name, p.version])).toEqual([
       ['bills', 2],
-      ['complaints', 1],
+      ['complaints', 2],
       ['engineer-scores', 1],
       ['read-audit', 1],
     ]);

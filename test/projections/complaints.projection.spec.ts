@@ -111,6 +111,15 @@ describe('the complaints projection', () => {
       expect(view(h.events)).toMatchObject({ ack_sla: 'pending', acknowledged_at: null, status: 'escalated' });
     });
 
+    it('is stopped by a resolution made without an acknowledgement: met within the deadline, breached after it', () => {
+      const inTime = filed();
+      resolve(inTime, at(1, 30));
+      expect(view(inTime.events)).toMatchObject({ status: 'resolved', acknowledged_at: null, ack_sla: 'met', resolve_sla: 'met' });
+      const late = filed();
+      resolve(late, at(3));
+      expect(view(late.events)).toMatchObject({ status: 'resolved', acknowledged_at: null, ack_sla: 'breached' });
+    });
+
     it('runs on the configured hours', () => {
       const h = filed();
       acknowledge(h, at(3));
