@@ -157,6 +157,10 @@ describe.each(stores)('the read models over HTTP (%s store)', (store) => {
       ['/engineer-scores?tier=Z', 'tier'],
       ['/complaint-stats?by=colour', 'by'],
       ['/bills?unknown=1', 'unknown'],
+      // Codes are lower case, as orders record them: `Midea` would silently match nothing.
+      ['/bills?brand=Midea', 'brand'],
+      ['/complaints?city=Beijing', 'city'],
+      ['/engineer-scores?city=Shanghai', 'city'],
     ];
     for (const [path, field] of cases) {
       const res = await api.get(path, 'agent');

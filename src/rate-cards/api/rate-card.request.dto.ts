@@ -5,7 +5,7 @@ import { IsInstant } from '../../http/params.js';
 import { ITEM_KINDS, type ItemKind } from '../domain/rate-card.events.js';
 
 export const SLUG = /^[a-z0-9_]{1,40}$/;
-const SLUG_MESSAGE = (field: string) => `${field} must be a lower-case code of a-z 0-9 _ (e.g. midea, air_conditioner, shanghai)`;
+export const SLUG_MESSAGE = (field: string) => `${field} must be a lower-case code of a-z 0-9 _ (e.g. midea, air_conditioner, shanghai)`;
 const CODE = /^[A-Za-z0-9_.-]{1,40}$/;
 
 export class RateCardItemRequest {

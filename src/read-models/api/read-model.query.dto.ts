@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { COMPLAINT_CATEGORIES } from '../../complaints/domain/complaint.events.js';
 import { IsInstant } from '../../http/params.js';
+import { SLUG, SLUG_MESSAGE } from '../../rate-cards/api/rate-card.request.dto.js';
 import { ID_PATTERN } from '../../shared/ids.js';
 import { COMPLAINT_STAT_DIMENSIONS } from '../views.js';
 
@@ -30,18 +31,16 @@ export class PageQuery extends ReadModelQuery {
   cursor?: string;
 }
 
-const NAME = /^[\p{L}\p{N} ._'&-]{1,64}$/u;
-const NAME_MESSAGE = (field: string) => `${field} must be 1-64 letters, digits, spaces or . _ ' & -`;
 
 export class BillsQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'Midea' })
+  @ApiPropertyOptional({ example: 'midea', description: 'Brand code, as orders record it (lower case)' })
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE('brand') })
+  @Matches(SLUG, { message: SLUG_MESSAGE('brand') })
   brand?: string;
 
-  @ApiPropertyOptional({ example: 'Shanghai' })
+  @ApiPropertyOptional({ example: 'shanghai', description: 'City code, as orders record it (lower case)' })
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE('city') })
+  @Matches(SLUG, { message: SLUG_MESSAGE('city') })
   city?: string;
 
   @ApiPropertyOptional({ description: 'Orders created at or after this instant' })
@@ -63,7 +62,7 @@ export class ScoresQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: "The engineer's home city (the first city they registered for)" })
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE('city') })
+  @Matches(SLUG, { message: SLUG_MESSAGE('city') })
   city?: string;
 }
 
@@ -80,7 +79,7 @@ export class ComplaintsQuery extends PageQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE('brand') })
+  @Matches(SLUG, { message: SLUG_MESSAGE('brand') })
   brand?: string;
 
   @ApiPropertyOptional()
@@ -90,7 +89,7 @@ export class ComplaintsQuery extends PageQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(NAME, { message: NAME_MESSAGE('city') })
+  @Matches(SLUG, { message: SLUG_MESSAGE('city') })
   city?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: past the acknowledge or resolve deadline and not yet met, as of now' })
