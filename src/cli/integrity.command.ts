@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { handleCommand } from '../event-store/handle-command.js';
 import { CommandContextFactory } from '../http/command-context.js';
@@ -36,6 +36,8 @@ export function integrityCommands(program: Command): void {
       const privatePath = join(options.out, 'checkpoint-key.pem');
       const publicPath = join(options.out, 'checkpoint-key.pub.pem');
       for (const path of [privatePath, publicPath]) if (existsSync(path)) throw new UsageError(`${path} exists; a key is never overwritten`);
+      // A new directory is created readable by its owner only: it holds the private key.
+      mkdirSync(options.out, { recursive: true, mode: 0o700 });
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
       writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
@@ -53,6 +55,8 @@ export function integrityCommands(program: Command): void {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
       const privateKeyPem = readText(options.key, '--key');
+      // Its directory is made before the ledger is read, so a signed checkpoint always has somewhere to go.
+      mkdirSync(dirname(options.out), { recursive: true });
       try {
         signingKey(privateKeyPem); // a wrong key is refused before the ledger is read, not after
       } catch (error) {
