@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
+import { withPostConventions } from './http/api-docs.js';
 import { httpServer } from './http/http-server.js';
 import { createValidationPipe } from './http/validation.js';
 import type { Clock } from './shared/clock.js';
@@ -20,7 +21,7 @@ export async function createApp(config: AppConfig, clock?: Clock): Promise<INest
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  const document = SwaggerModule.createDocument(
+  const document = withPostConventions(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('service-ledger')
@@ -29,9 +30,9 @@ export async function createApp(config: AppConfig, clock?: Clock): Promise<INest
           'Errors: {"error": {"code", "message", "details"}}. Money-moving commands require an Idempotency-Key header.',
       )
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', bearerFormat: 'opaque token', description: 'A token mapped to an actor and role by configuration (demo-<role> outside production); not a JWT' })
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.enableShutdownHooks();
   return app;

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   type CallHandler,
   type ExecutionContext,
   HttpStatus,
@@ -19,6 +20,7 @@ import { SQL_DATABASE, type SqlDatabase } from '../persistence/sql-database.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { DomainError, ValidationFailed } from '../shared/domain-error.js';
 import { addMs, isBefore } from '../shared/time.js';
+import { ApiRequiredIdempotencyKey } from './api-docs.js';
 import { toHttpError } from './error.filter.js';
 import { ReplayedResponse } from './replayed-response.js';
 import { routePattern } from './route-pattern.js';
@@ -27,7 +29,7 @@ export type RequestWithCommandId = FastifyRequest & { actor?: Actor; commandId?:
 
 export const IDEMPOTENCY = 'service-ledger:idempotency';
 /** Money-moving commands: an Idempotency-Key is required (API.md, Conventions). */
-export const RequiresIdempotencyKey = () => SetMetadata(IDEMPOTENCY, { required: true });
+export const RequiresIdempotencyKey = () => applyDecorators(SetMetadata(IDEMPOTENCY, { required: true }), ApiRequiredIdempotencyKey());
 
 /**
  * The command id of a request that carries an Idempotency-Key: derived from the actor, the route

@@ -137,6 +137,13 @@ describe('rate cards and engineers over HTTP', () => {
     const docs = await api.get('/docs-json', 'customer').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/orders/{id}/parts', '/complaints/{id}/compensate', '/rate-cards', '/engineers/{id}']));
     expect(docs.body.paths['/orders/{id}/parts'].post.responses['422']).toBeDefined();
+    // The Idempotency-Key header: required on money-moving routes, optional on every other POST.
+    const header = (path: string) => docs.body.paths[path].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+    expect(header('/orders/{id}/parts')).toMatchObject({ in: 'header', required: true });
+    expect(header('/complaints/{id}/compensate')).toMatchObject({ in: 'header', required: true });
+    expect(header('/orders/{id}/quote')).toMatchObject({ in: 'header', required: false });
+    expect(docs.body.paths['/orders'].post.responses['415']).toBeDefined();
+    expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
     const metrics = await api.get('/metrics', 'customer').expect(200);
     expect(metrics.text).toMatch(/ledger_commands_total\{type="RegisterEngineer",outcome="recorded"\} 1/);
     expect(metrics.text).toMatch(/ledger_append_duration_seconds_count \d+/);

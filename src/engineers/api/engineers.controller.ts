@@ -51,7 +51,7 @@ export class EngineersController {
   @Post(':id/credentials')
   @HttpCode(200)
   @Allow('agent', 'supervisor')
-  @ApiOperation({ summary: "Record one party's verification of one credential" })
+  @ApiOperation({ summary: "Record one party's verification of one credential", description: '400 when validUntil is not after validFrom, or a skill lacks its category; 404 for an unknown engineer' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async verifyCredential(@Param() { id }: IdParam, @Body() body: VerifyCredentialRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -63,7 +63,7 @@ export class EngineersController {
   @Post(':id/credentials/:kind/revoke')
   @HttpCode(200)
   @Allow('agent', 'supervisor')
-  @ApiOperation({ summary: 'Revoke a credential (a skill names its category in the body)' })
+  @ApiOperation({ summary: 'Revoke a credential (a skill names its category in the body)', description: '422 CREDENTIAL_NOT_FOUND' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async revokeCredential(
@@ -80,7 +80,7 @@ export class EngineersController {
   @Post(':id/suspend')
   @HttpCode(200)
   @Allow('supervisor')
-  @ApiOperation({ summary: 'Suspend an engineer' })
+  @ApiOperation({ summary: 'Suspend an engineer', description: '422 ENGINEER_ALREADY_SUSPENDED' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async suspend(@Param() { id }: IdParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -91,7 +91,7 @@ export class EngineersController {
   @Post(':id/reinstate')
   @HttpCode(200)
   @Allow('supervisor')
-  @ApiOperation({ summary: 'Reinstate a suspended engineer' })
+  @ApiOperation({ summary: 'Reinstate a suspended engineer', description: '422 ENGINEER_NOT_SUSPENDED' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   async reinstate(@Param() { id }: IdParam, @Body() body: ReasonRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {

@@ -58,7 +58,7 @@ export class OrdersController {
 
   @Post()
   @Allow('agent', 'supervisor')
-  @ApiOperation({ summary: 'Create a service order', description: '422 ORDER_ALREADY_EXISTS' })
+  @ApiOperation({ summary: 'Create a service order', description: '422 ORDER_ALREADY_EXISTS, REPEAT_OF_UNKNOWN_ORDER, REPEAT_OF_OTHER_APPLIANCE' })
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 409, 422)
   create(@Body() body: CreateOrderRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -118,7 +118,7 @@ export class OrdersController {
   @Post(':id/check-in')
   @HttpCode(200)
   @Allow('engineer')
-  @ApiOperation({ summary: 'The dispatched engineer arrives', description: '422 ORDER_NOT_DISPATCHED, ALREADY_CHECKED_IN, ORDER_NOT_OPEN' })
+  @ApiOperation({ summary: 'The dispatched engineer arrives', description: '422 ORDER_NOT_DISPATCHED, ALREADY_CHECKED_IN, ENGINEER_SUSPENDED, ORDER_NOT_OPEN' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   checkIn(@Param() { id }: IdParam, @Body() body: CheckInRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
@@ -131,7 +131,7 @@ export class OrdersController {
   @RequiresIdempotencyKey()
   @ApiOperation({
     summary: 'Record a part or consumable used, priced from the rate card in force',
-    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ENGINEER_SUSPENDED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
   })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
@@ -145,7 +145,7 @@ export class OrdersController {
   @RequiresIdempotencyKey()
   @ApiOperation({
     summary: 'Record a labour or fee line, priced from the rate card in force',
-    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
+    description: '422 RATE_CARD_ITEM_NOT_FOUND, ITEM_KIND_MISMATCH, CHARGE_EXCEEDS_ACCEPTED_QUOTE, NOT_UNDER_WARRANTY, WARRANTY_LINE_NOT_QUOTED, ENGINEER_SUSPENDED, ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN. Idempotency-Key required.',
   })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
@@ -166,7 +166,7 @@ export class OrdersController {
   @Post(':id/complete')
   @HttpCode(200)
   @Allow('engineer')
-  @ApiOperation({ summary: 'The dispatched engineer completes the order', description: '422 ORDER_NOT_CHECKED_IN, ORDER_NOT_OPEN' })
+  @ApiOperation({ summary: 'The dispatched engineer completes the order', description: '422 ORDER_NOT_CHECKED_IN, ENGINEER_SUSPENDED, ORDER_NOT_OPEN' })
   @ApiOkResponse({ type: CommandResponse })
   @ApiErrors(400, 404, 409, 422)
   complete(@Param() { id }: IdParam, @Body() body: CompleteRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {
