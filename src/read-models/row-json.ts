@@ -3,7 +3,7 @@ import type { Row } from '../../projections/projection.js';
 const camelNames = new Map<string, string>();
 
 /** `first_time_fix_rate` -> `firstTimeFixRate`, worked out once per column name. */
-function camel(column: string): string {
+export function camel(column: string): string {
   let name = camelNames.get(column);
   if (name === undefined) camelNames.set(column, (name = column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())));
   return name;

@@ -144,6 +144,11 @@ describe('rate cards and engineers over HTTP', () => {
     expect(header('/orders/{id}/quote')).toMatchObject({ in: 'header', required: false });
     expect(docs.body.paths['/orders'].post.responses['415']).toBeDefined();
     expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    // Read-model answers are described from the tables' own column reference.
+    const bills = docs.body.paths['/bills'].get.responses['200'].content['application/json'].schema;
+    expect(bills.properties.items.items.properties.customerDueFen).toMatchObject({ type: 'integer', description: expect.stringContaining('owes') });
+    const complaint = docs.body.paths['/complaints/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(complaint.properties)).toEqual(expect.arrayContaining(['complaintId', 'ackSla', 'overdue', 'position']));
     const metrics = await api.get('/metrics', 'customer').expect(200);
     expect(metrics.text).toMatch(/ledger_commands_total\{type="RegisterEngineer",outcome="recorded"\} 1/);
     expect(metrics.text).toMatch(/ledger_append_duration_seconds_count \d+/);

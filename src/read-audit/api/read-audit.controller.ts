@@ -1,8 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { READ_AUDIT_TABLE } from '../../../projections/read-audit.projection.js';
 import { Allow } from '../../auth/policy.decorator.js';
 import { ApiErrors } from '../../http/api-docs.js';
 import { ReadModelQueries } from '../../read-models/read-model-queries.js';
+import { pageSchema, rowSchema } from '../../read-models/api/row-schema.js';
 import { rowToJson } from '../../read-models/row-json.js';
 import { normalizeInstant } from '../../shared/time.js';
 import { ReadAuditQuery } from './read-audit.query.dto.js';
@@ -22,6 +24,7 @@ export class ReadAuditController {
     description: '`from`/`to` bound the read time as [from, to). Keyset pages: pass nextCursor back as cursor. `minPosition` waits for the read-audit projection.',
   })
   @ApiErrors(400, 503)
+  @ApiOkResponse({ schema: pageSchema(rowSchema(READ_AUDIT_TABLE)) })
   async list(@Query() query: ReadAuditQuery) {
     const position = await this.queries.waitFor('read-audit', query.minPosition);
     const filter = {

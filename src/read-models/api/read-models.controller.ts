@@ -1,5 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
+import { BILL_LINES_TABLE, BILLS_TABLE } from '../../../projections/bills.projection.js';
+import { COMPLAINT_VIEWS_TABLE } from '../../../projections/complaints.projection.js';
+import { ENGINEER_SCORES_TABLE } from '../../../projections/engineer-scores.projection.js';
 import { maskName, maskPhone } from '../../../projections/mask.js';
 import type { Row } from '../../../projections/projection.js';
 import { CurrentActor } from '../../auth/actor.decorator.js';
@@ -12,10 +15,37 @@ import { normalizeInstant } from '../../shared/time.js';
 import { type Page, ReadModelQueries } from '../read-model-queries.js';
 import { rowToJson as toJson } from '../row-json.js';
 import { BillsQuery, ComplaintsQuery, ComplaintStatsQuery, ReadModelQuery, ScoresQuery } from './read-model.query.dto.js';
+import { oneSchema, pageSchema, rowSchema } from './row-schema.js';
 
 /** Who reads the read models; customers and engineers only what is theirs (checked per row). */
 const READERS = ['agent', 'supervisor', 'compliance', 'analyst'] as const;
 const DEFAULT_LIMIT = 50;
+
+const OVERDUE: SchemaObject = { type: 'boolean', description: 'Past a deadline it has not met, as of now (the service clock)' };
+const COUNT = (description: string): SchemaObject => ({ type: 'integer', description });
+const COMPLAINT_STATS: SchemaObject = {
+  type: 'object',
+  properties: {
+    by: { type: 'string', enum: ['category', 'brand', 'engineer', 'city'] },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        description: 'One value of the dimension: named category, brand, engineerId or city as `by` says (by=engineer leaves out complaints no engineer is linked to)',
+        properties: {
+          complaints: COUNT('Complaints filed'),
+          openComplaints: COUNT('Of them, not resolved'),
+          upheld: COUNT('Resolved upheld or partially upheld'),
+          compensatedFen: COUNT('Advance compensation paid on them, in fen'),
+          ackBreached: COUNT('Acknowledged (or resolved without an acknowledgement) after the deadline'),
+          resolveBreached: COUNT('Resolved after the deadline'),
+        },
+      },
+    },
+    position: { type: 'string', nullable: true, description: 'Global position the read model had processed when it answered' },
+  },
+  required: ['by', 'items', 'position'],
+};
 
 
 /**
@@ -45,6 +75,7 @@ export class ReadModelsController {
   @Allow('customer', ...READERS)
   @ApiOperation({ summary: 'The electronic bill of an order: every line with its rate-card reference, voids, totals per payer, paid, refunded, compensated, balance due' })
   @ApiErrors(400, 404, 503)
+  @ApiOkResponse({ schema: oneSchema(rowSchema(BILLS_TABLE, { lines: { type: 'array', items: rowSchema(BILL_LINES_TABLE) } })) })
   async bill(@Param() { id }: IdParam, @Query() query: ReadModelQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('bills', query.minPosition);
     const { bill, lines } = await this.queries.bill(id);
@@ -56,6 +87,7 @@ export class ReadModelsController {
   @Allow(...READERS)
   @ApiOperation({ summary: 'Bills, newest first, filtered by brand, city and creation time [from, to)' })
   @ApiErrors(400, 503)
+  @ApiOkResponse({ schema: pageSchema(rowSchema(BILLS_TABLE)) })
   async bills(@Query() query: BillsQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('bills', query.minPosition);
     const filter = {
@@ -71,6 +103,7 @@ export class ReadModelsController {
   @Allow('engineer', ...READERS)
   @ApiOperation({ summary: "An engineer's quality score (policy v1) with every input count, the population means, the window and the policy version" })
   @ApiErrors(400, 404, 503)
+  @ApiOkResponse({ schema: oneSchema(rowSchema(ENGINEER_SCORES_TABLE)) })
   async score(@Param() { id }: IdParam, @Query() query: ReadModelQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('engineer-scores', query.minPosition);
     const row = await this.queries.one('engineer_scores', [id]);
@@ -83,6 +116,7 @@ export class ReadModelsController {
   @Allow(...READERS)
   @ApiOperation({ summary: 'Engineer scores, best first, filtered by tier and home city' })
   @ApiErrors(400, 503)
+  @ApiOkResponse({ schema: pageSchema(rowSchema(ENGINEER_SCORES_TABLE)) })
   async scores(@Query() query: ScoresQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('engineer-scores', query.minPosition);
     return this.pageJson(await this.queries.scores({ tier: query.tier, city: query.city }, query.limit ?? DEFAULT_LIMIT, query.cursor), position, actor);
@@ -92,6 +126,7 @@ export class ReadModelsController {
   @Allow(...READERS)
   @ApiOperation({ summary: 'The complaint queue, oldest first: owner, status, SLA deadlines and whether each was met; overdue is judged as of now' })
   @ApiErrors(400, 503)
+  @ApiOkResponse({ schema: pageSchema(rowSchema(COMPLAINT_VIEWS_TABLE, { overdue: OVERDUE })) })
   async complaints(@Query() query: ComplaintsQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('complaints', query.minPosition);
     const filter = {
@@ -110,6 +145,7 @@ export class ReadModelsController {
   @Allow('customer', ...READERS)
   @ApiOperation({ summary: 'One complaint view row' })
   @ApiErrors(400, 404, 503)
+  @ApiOkResponse({ schema: oneSchema(rowSchema(COMPLAINT_VIEWS_TABLE, { overdue: OVERDUE })) })
   async complaint(@Param() { id }: IdParam, @Query() query: ReadModelQuery, @CurrentActor() actor: Actor) {
     const position = await this.queries.waitFor('complaints', query.minPosition);
     const row = await this.queries.one('complaint_views', [id]);
@@ -122,6 +158,7 @@ export class ReadModelsController {
   @Allow(...READERS)
   @ApiOperation({ summary: 'Complaint aggregates by category, brand, engineer or city: filed, open, upheld, compensated, SLA breaches' })
   @ApiErrors(400, 503)
+  @ApiOkResponse({ schema: COMPLAINT_STATS })
   async complaintStats(@Query() query: ComplaintStatsQuery) {
     const by = query.by ?? 'category';
     const position = await this.queries.waitFor('complaints', query.minPosition);
