@@ -4,10 +4,13 @@
  * name keeps its length in characters whatever the script.
  */
 
-/** Keeps the first character and hides the rest: '张三丰' -> '张**', 'Li Wei' -> 'L*****'. */
+/**
+ * Keeps the first character and hides the rest: '张三丰' -> '张**', 'Li Wei' -> 'L*****'. A
+ * one-character name would be shown whole that way: it is hidden entirely.
+ */
 export function maskName(name: string): string {
   const chars = Array.from(name);
-  if (chars.length === 0) return '';
+  if (chars.length <= 1) return '*'.repeat(chars.length);
   return chars[0]! + '*'.repeat(chars.length - 1);
 }
 

@@ -32,24 +32,27 @@ export const MAX_BODY_DEPTH = 32;
  * Requests the HTTP server refuses before any route runs, by the server's error code (Fastify's,
  * or those http-server.ts raises the same way): the contract's status, code and message.
  */
-const REQUEST_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+const REQUEST_REFUSALS: Record<string, { status: number; code: string; message: string; field?: 'body' | 'path' }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than the 100 kB limit' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid JSON', field: 'body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is empty but its content type says JSON', field: 'body' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
-  BODY_TOO_DEEP: { status: 400, code: 'VALIDATION_FAILED', message: `the request body nests more than ${MAX_BODY_DEPTH} levels deep` },
-  BODY_NOT_OBJECT: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body must be a JSON object' },
-  BODY_FORBIDDEN_KEY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body holds a key named __proto__ or constructor, which is not accepted' },
-  BODY_NOT_UTF8: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid UTF-8' },
+  BODY_TOO_DEEP: { status: 400, code: 'VALIDATION_FAILED', message: `the request body nests more than ${MAX_BODY_DEPTH} levels deep`, field: 'body' },
+  BODY_NOT_OBJECT: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body must be a JSON object', field: 'body' },
+  BODY_FORBIDDEN_KEY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body holds a key named __proto__ or constructor, which is not accepted', field: 'body' },
+  BODY_NOT_UTF8: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid UTF-8', field: 'body' },
   BODY_CHARSET: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json in UTF-8 (charset=utf-8 or none)' },
-  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: 'the path is not valid percent-encoding' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is longer than 2,048 characters' },
+  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: 'the path is not valid percent-encoding', field: 'path' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'VALIDATION_FAILED', message: 'a path parameter is longer than 2,048 characters', field: 'path' },
 };
 
 /** The contract's answer to a refusal raised before any route ran, if `code` names one. */
 export function requestRefusal(code: unknown): { status: number; body: ErrorBody } | undefined {
   const refused = typeof code === 'string' ? REQUEST_REFUSALS[code] : undefined;
-  return refused && { status: refused.status, body: errorBody(refused.code, refused.message) };
+  if (!refused) return undefined;
+  // The request as a whole is at fault: its body or its path is named as the field.
+  const details = refused.field ? [{ field: refused.field, message: refused.message }] : [];
+  return { status: refused.status, body: errorBody(refused.code, refused.message, details) };
 }
 
 /** Writes an error answer (or a replayed one) as the contract's JSON. */

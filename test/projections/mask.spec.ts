@@ -6,7 +6,7 @@ describe('masking for analysts', () => {
       ['张三丰', '张**'],
       ['李女士', '李**'],
       ['Li Wei', 'L*****'],
-      ['王', '王'],
+      ['王', '*'],
       ['', ''],
     ])('%j becomes %j', (name, masked) => {
       expect(maskName(name)).toBe(masked);
