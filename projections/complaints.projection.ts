@@ -89,12 +89,18 @@ export const COMPLAINT_VIEWS_TABLE: TableSpec = {
     { name: 'reopen_count', type: 'integer', description: 'How many times the complaint was reopened after a resolution.' },
     { name: 'filed_at', type: 'timestamp', description: 'When the complaint was filed: both SLA clocks start here.' },
     { name: 'acknowledged_at', type: 'timestamp', nullable: true, description: 'When the complaint was first acknowledged; null until then.' },
+    {
+      name: 'answered_at',
+      type: 'timestamp',
+      nullable: true,
+      description: 'When the complaint was first answered: its first acknowledgement, or its first resolution if that came first; a reopen does not clear it. The acknowledgement clock stops here.',
+    },
     { name: 'ack_due_at', type: 'timestamp', description: 'Acknowledgement deadline: filed_at + ackHours (2 h by default).' },
     {
       name: 'ack_sla',
       type: 'text',
       description:
-        'met (acknowledged, or resolved without an acknowledgement, at or before ack_due_at), breached (after it) or pending (neither yet; overdue once the clock passes ack_due_at).',
+        'met (answered_at at or before ack_due_at), breached (after it) or pending (not answered yet; overdue once the clock passes ack_due_at).',
     },
     { name: 'resolved_at', type: 'timestamp', nullable: true, description: 'When the standing resolution was made; null while unresolved (cleared by a reopen).' },
     {
@@ -126,10 +132,7 @@ function slaState(doneAt: Cell, dueAt: Cell): SlaState {
 /** Status and clocks follow from the facts of the row, as the decider's withStatus does. */
 function withClocks(row: Row): Row {
   const status: ComplaintViewStatus = row.resolved_at !== null ? 'resolved' : row.escalated ? 'escalated' : row.acknowledged_at !== null ? 'acknowledged' : 'open';
-  // A complaint resolved without an acknowledgement was answered by its resolution: that is when
-  // the acknowledgement clock stops (otherwise it would stay pending, and overdue, for ever).
-  const answeredAt = row.acknowledged_at ?? row.resolved_at;
-  return { ...row, status, ack_sla: slaState(answeredAt, row.ack_due_at), resolve_sla: slaState(row.resolved_at, row.resolve_due_at) };
+  return { ...row, status, ack_sla: slaState(row.answered_at, row.ack_due_at), resolve_sla: slaState(row.resolved_at, row.resolve_due_at) };
 }
 
 function filedComplaint(d: ComplaintFiled['data'], at: string, settings: ComplaintSlaSettings): Row {
@@ -158,6 +161,7 @@ function filedComplaint(d: ComplaintFiled['data'], at: string, settings: Complai
     reopen_count: 0,
     filed_at: at,
     acknowledged_at: null,
+    answered_at: null,
     ack_due_at: addMs(at, settings.ackHours * HOUR_MS),
     ack_sla: 'pending',
     resolved_at: null,
@@ -214,7 +218,7 @@ export function complaintsProjection(settings: ComplaintSlaSettings = DEFAULT_CO
       }
       case 'ComplaintAcknowledged': {
         const d = event.data as ComplaintAcknowledged['data'];
-        return [view((row) => ({ ...row, owner: d.owner, acknowledged_at: row.acknowledged_at ?? at }))];
+        return [view((row) => ({ ...row, owner: d.owner, acknowledged_at: row.acknowledged_at ?? at, answered_at: row.answered_at ?? at }))];
       }
       case 'ComplaintTransferred': {
         const d = event.data as ComplaintTransferred['data'];
@@ -234,7 +238,9 @@ export function complaintsProjection(settings: ComplaintSlaSettings = DEFAULT_CO
         return [view((row) => ({ ...row, escalated: true }))];
       case 'ComplaintResolved': {
         const d = event.data as ComplaintResolved['data'];
-        return [view((row) => ({ ...row, outcome: d.outcome, liable_party: d.liableParty, resolved_at: at }))];
+        // A resolution answers a complaint nobody acknowledged: the acknowledgement clock stops
+        // there (otherwise it would stay pending, and overdue, for ever), and a reopen keeps it so.
+        return [view((row) => ({ ...row, outcome: d.outcome, liable_party: d.liableParty, resolved_at: at, answered_at: row.answered_at ?? at }))];
       }
       case 'ComplaintReopened':
         // The resolution did not hold: it is cleared, the resolve clock runs again against the
@@ -256,7 +262,7 @@ export function complaintsProjection(settings: ComplaintSlaSettings = DEFAULT_CO
 
   return {
     name: NAME,
-    // 2: a resolution without an acknowledgement stops the acknowledgement clock.
+    // 2: answered_at (first acknowledgement or resolution) stops the acknowledgement clock.
     version: 2,
     settings: { ...sla },
     tables: [COMPLAINT_VIEWS_TABLE],

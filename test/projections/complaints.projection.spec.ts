@@ -64,6 +64,7 @@ describe('the complaints projection', () => {
         reopen_count: 0,
         filed_at: FILED,
         acknowledged_at: null,
+        answered_at: null,
         ack_due_at: '2026-05-04T17:00:00.000Z',
         ack_sla: 'pending',
         resolved_at: null,
@@ -118,6 +119,15 @@ describe('the complaints projection', () => {
       const late = filed();
       resolve(late, at(3));
       expect(view(late.events)).toMatchObject({ status: 'resolved', acknowledged_at: null, ack_sla: 'breached' });
+    });
+
+    it('stays stopped when a complaint resolved without an acknowledgement is reopened', () => {
+      const h = filed();
+      resolve(h, at(1));
+      h.add('ComplaintReopened', { complaintId: ID, reason: 'the fault came back' }, at(5), supervisor);
+      expect(view(h.events)).toMatchObject({ status: 'open', answered_at: at(1), ack_sla: 'met', resolve_sla: 'pending' });
+      resolve(h, at(10));
+      expect(view(h.events)).toMatchObject({ status: 'resolved', answered_at: at(1), ack_sla: 'met' });
     });
 
     it('runs on the configured hours', () => {
