@@ -163,7 +163,7 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       const quote = await api
         .post('/orders/o-warranty/quote', 'agent', { lines: [{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }, { code: 'LAB-DIAG', quantity: 1 }] })
         .expect(201);
-      expect(quote.body).toMatchObject({ customerTotalFen: 5000, totalFen: 9500, lines: [{ code: 'CAP-35UF', payer: 'brand' }, { code: 'LAB-DIAG', payer: 'customer' }] });
+      expect(quote.body).toMatchObject({ customerTotalFen: 5000, totalFen: 9500, lines: [{ code: 'CAP-35UF', payer: 'brand', warrantyWork: true }, { code: 'LAB-DIAG', payer: 'customer' }] });
       await api.post('/orders/o-warranty/quote/accept', 'customer', { quoteRevision: 1 }).expect(200);
       await api.post('/orders/o-warranty/dispatch', 'agent', { engineerId: 'demo-engineer' }).expect(200);
       await api.post('/orders/o-warranty/check-in', 'engineer', {}).expect(200);

@@ -3,7 +3,7 @@ import type { CredentialKind } from '../../src/engineers/domain/engineer.events.
 import type { Actor, RecordedEvent } from '../../src/event-store/envelope.js';
 import { chargeTrail } from '../../src/orders/domain/charge-trail.js';
 import { customerChargesFen, orderDecider, type OrderCommand, type OrderState, type RepeatedOrder } from '../../src/orders/domain/order.decider.js';
-import type { OrderCreated, OrderEvent } from '../../src/orders/domain/order.events.js';
+import type { OrderCreated, OrderEvent, PricedLine } from '../../src/orders/domain/order.events.js';
 import { fold } from '../../src/shared/decider.js';
 import { DomainError } from '../../src/shared/domain-error.js';
 import {
@@ -623,7 +623,8 @@ describe('warranty work: lines marked payer brand', () => {
   const asBrand = (command: OrderCommand): OrderCommand => ({ ...command, data: { ...command.data, payer: 'brand' } }) as OrderCommand;
   const warrantyLine = (event: OrderEvent, quoteRevision = 1): OrderEvent => ({ ...event, data: { ...event.data, warranty: { quoteRevision, warrantyUntil: WARRANTY_UNTIL } } }) as OrderEvent;
   // Quote revision 1: two capacitors under warranty (brand, 9,000 fen), one diagnosis for the customer (5,000 fen).
-  const WARRANTY_QUOTE = [priced('CAP-35UF', 2, 9_000, 'brand'), priced('LAB-DIAG', 1, 5_000)];
+  const marked = (line: PricedLine): PricedLine => ({ ...line, warrantyWork: true });
+  const WARRANTY_QUOTE = [marked(priced('CAP-35UF', 2, 9_000, 'brand')), priced('LAB-DIAG', 1, 5_000)];
   const warrantyQuoted: OrderEvent[] = [underWarranty, quoteIssued(1, WARRANTY_QUOTE, 5_000, 14_000)];
   const warrantyOnSite: OrderEvent[] = [...warrantyQuoted, engineerDispatched(VERIFIED), engineerCheckedIn(ON_SITE_AT, false)];
   const oneUnderWarranty = warrantyLine(partUsed('L1', priced('CAP-35UF', 1, 4_500, 'brand')));
@@ -686,7 +687,13 @@ describe('warranty work: lines marked payer brand', () => {
 
   it('goes by the latest quote: a revision that no longer marks the item ends its warranty cover', () => {
     const revised = [...warrantyOnSite, quoteIssued(2, [priced('CAP-35UF', 2, 9_000), priced('LAB-DIAG', 1, 5_000)], 14_000, 14_000)];
-    order.given(revised).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED', /quote revision 2 marks 0/);
+    const error = order.given(revised).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED', /quote revision 2 marks 0/);
+    expect(error.details![0]!.message).toMatch(/CAP-35UF: 0 left/);
+    // A revision marking fewer than are already recorded leaves none, never a negative count.
+    const twoUnderWarranty = [oneUnderWarranty, warrantyLine(partUsed('L2', priced('CAP-35UF', 1, 4_500, 'brand')))];
+    const fewer = [...warrantyOnSite, ...twoUnderWarranty, quoteIssued(2, [marked(priced('CAP-35UF', 1, 4_500, 'brand'))], 0, 4_500)];
+    const none = order.given(fewer).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED');
+    expect(none.details![0]!.message).toMatch(/CAP-35UF: 0 left/);
   });
 
   it('refuses a warranty line on site once the warranty has ended, even though the quote marked it', () => {
@@ -709,7 +716,15 @@ describe('warranty work: lines marked payer brand', () => {
     order
       .given([platformPackage])
       .when(issueQuote([{ code: 'CAP-35UF', quantity: 1, payer: 'brand' }, { code: 'FEE-VISIT', quantity: 1 }]))
-      .then([quoteIssued(1, [priced('CAP-35UF', 1, 4_500, 'brand'), priced('FEE-VISIT', 1, 2_000, 'platform')], 0, 6_500)]);
+      .then([quoteIssued(1, [marked(priced('CAP-35UF', 1, 4_500, 'brand')), priced('FEE-VISIT', 1, 2_000, 'platform')], 0, 6_500)]);
+  });
+
+  it('counts on a package the brand funds only the lines the quote marked, though every line is the brand\'s', () => {
+    const brandPackage = orderCreated({ package: PACKAGE, product: { ...orderData().product, warrantyUntil: WARRANTY_UNTIL } });
+    const history = [brandPackage, quoteIssued(1, [priced('CAP-35UF', 2, 9_000, 'brand')], 0, 9_000), engineerDispatched(VERIFIED), engineerCheckedIn(ON_SITE_AT, false)];
+    order.given(history).when(asBrand(usePart('CAP-35UF', 1))).thenFails('WARRANTY_LINE_NOT_QUOTED', /marks 0 x CAP-35UF/);
+    // Not marked, the part is the package's like any other: billed to its funder without a warranty reference.
+    order.given(history).when(usePart('CAP-35UF', 1)).then([partUsed('L1', priced('CAP-35UF', 1, 4_500, 'brand'))]);
   });
 });
 

@@ -268,7 +268,7 @@ describe('random command sequences on an order under warranty', () => {
           const added = open(states[i]!).lines.slice(before.lines.length);
           for (const l of added.filter((x) => x.payer === 'brand')) {
             const latest = before.quotes[before.quotes.length - 1]!;
-            const marked = latest.lines.reduce((sum, q) => (q.payer === 'brand' && q.code === l.code ? sum + q.quantity : sum), 0);
+            const marked = latest.lines.reduce((sum, q) => (q.warrantyWork && q.code === l.code ? sum + q.quantity : sum), 0);
             expect(l.warranty).toEqual({ quoteRevision: latest.quoteRevision, warrantyUntil: WARRANTY_UNTIL });
             expect(l.consent).toBeUndefined();
             expect(warrantyQuantity(states[i]!, l.code)).toBeLessThanOrEqual(marked);

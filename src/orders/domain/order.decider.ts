@@ -197,12 +197,13 @@ function warrantyQuantity(order: OpenOrder, code: string): number {
 function warrantyCover(order: OpenOrder, priced: PricedLine, now: string): WarrantyRef {
   const warrantyUntil = assertUnderWarranty(order, now, 'payer');
   const quote = order.quotes[order.quotes.length - 1];
-  const marked = (quote?.lines ?? []).reduce((sum, l) => (l.payer === 'brand' && l.code === priced.code ? sum + l.quantity : sum), 0);
+  // Only lines the quote marked as warranty work: on a package the brand funds, every line is the brand's anyway.
+  const marked = (quote?.lines ?? []).reduce((sum, l) => (l.warrantyWork && l.code === priced.code ? sum + l.quantity : sum), 0);
   const standing = warrantyQuantity(order, priced.code);
   if (!quote || standing + priced.quantity > marked) {
     const quoted = quote ? `quote revision ${quote.quoteRevision} marks ${marked} x ${priced.code} as warranty work` : `order ${order.orderId} has no quote`;
     throw new RuleViolation('WARRANTY_LINE_NOT_QUOTED', `${quoted}; ${standing} already recorded, ${priced.quantity} more asked`, [
-      { field: 'payer', message: `brand pays only for what the latest quote marks as warranty work (${priced.code}: ${marked - standing} left)` },
+      { field: 'payer', message: `brand pays only for what the latest quote marks as warranty work (${priced.code}: ${Math.max(0, marked - standing)} left)` },
     ]);
   }
   return { quoteRevision: quote.quoteRevision, warrantyUntil };
@@ -286,7 +287,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
           const priced = price(command.card, order, l.code, l.quantity, ['labor', 'part', 'consumable', 'fee']);
           if (l.payer !== 'brand') return priced;
           assertUnderWarranty(order, command.now, `lines[${i}].payer`);
-          return { ...priced, payer: 'brand' };
+          return { ...priced, payer: 'brand', warrantyWork: true };
         });
         const customerTotalFen = lines.reduce((s, l) => (l.payer === 'customer' ? s + l.amountFen : s), 0);
         const totalFen = lines.reduce((s, l) => s + l.amountFen, 0);

@@ -51,6 +51,8 @@ export interface PricedLine {
   amountFen: number;
   payer: Payer;
   rateCard: RateCardRef;
+  /** On a quote line: the client marked it as warranty work (`payer: brand`), which lets the work on site be billed to the brand. */
+  warrantyWork?: true;
 }
 
 export type OrderCreated = {
