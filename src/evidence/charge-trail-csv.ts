@@ -29,6 +29,7 @@ export const CHARGE_TRAIL_CSV_COLUMNS = [
   'compensatedFen',
   'customerBalanceFen',
   'consentCeilingFen',
+  'warrantyUntil',
 ] as const;
 
 type Cell = string | number | null | undefined;
@@ -58,7 +59,8 @@ function row(entry: TrailEntry): Cell[] {
     actorId: entry.actor.id,
     actorRole: entry.actor.role,
     reason: entry.reason ?? d.reason,
-    quoteRevision: d.quoteRevision ?? d.consent?.quoteRevision,
+    // The quote a line relied on: its consent (customer lines) or its warranty marking (brand lines).
+    quoteRevision: d.quoteRevision ?? d.consent?.quoteRevision ?? d.warranty?.quoteRevision,
     lineId: d.lineId,
     code: d.code,
     quantity: d.quantity,
@@ -76,6 +78,7 @@ function row(entry: TrailEntry): Cell[] {
     compensatedFen: t.compensatedFen,
     customerBalanceFen: t.customerBalanceFen,
     consentCeilingFen: t.consentCeilingFen,
+    warrantyUntil: d.warranty?.warrantyUntil,
   };
   return CHARGE_TRAIL_CSV_COLUMNS.map((c) => cells[c]);
 }

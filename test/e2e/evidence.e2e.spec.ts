@@ -83,7 +83,7 @@ describe.each(stores)('the evidence bundle over HTTP (%s store)', (store) => {
 
     const rows = b.chargeTrailCsv.split('\r\n');
     expect(rows[0]).toBe(
-      'position,recordedAt,stream,revision,eventId,type,actorId,actorRole,reason,quoteRevision,lineId,code,quantity,unitPriceFen,amountFen,payer,rateCardId,rateCardVersion,customerTotalFen,customerChargesFen,brandChargesFen,platformChargesFen,paidFen,refundedFen,compensatedFen,customerBalanceFen,consentCeilingFen',
+      'position,recordedAt,stream,revision,eventId,type,actorId,actorRole,reason,quoteRevision,lineId,code,quantity,unitPriceFen,amountFen,payer,rateCardId,rateCardVersion,customerTotalFen,customerChargesFen,brandChargesFen,platformChargesFen,paidFen,refundedFen,compensatedFen,customerBalanceFen,consentCeilingFen,warrantyUntil',
     );
     expect(rows.at(-1)).toBe('');
     expect(rows).toHaveLength(b.chargeTrail.entries.length + 2);
@@ -91,7 +91,7 @@ describe.each(stores)('the evidence bundle over HTTP (%s store)', (store) => {
     expect(voided).toContain(',"wrong part, the ""35μF"" one",');
     const compensation = rows.at(-2).split(',');
     expect(compensation.slice(5, 8)).toEqual(['CompensationPaid', 'demo-agent', 'agent']);
-    expect(compensation.slice(-9)).toEqual(['', '9500', '0', '0', '9500', '0', '1500', '0', '9500']);
+    expect(compensation.slice(-10)).toEqual(['', '9500', '0', '0', '9500', '0', '1500', '0', '9500', '']);
   });
 
   it('is refused to engineers, customers and analysts, and answers 404 for an unknown order, recording nothing', async () => {

@@ -181,6 +181,10 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       expect(used.data.consent).toBeUndefined();
       const bill = await api.get(`/orders/o-warranty/bill?minPosition=${part.body.position}`, 'agent').expect(200);
       expect(bill.body).toMatchObject({ brandChargesFen: 4500 });
+      // The evidence bundle's CSV keeps what the warranty line relied on: the quote and the warranty's end.
+      const evidence = await api.get('/orders/o-warranty/evidence', 'compliance').expect(200);
+      const csv = evidence.body.chargeTrailCsv.split('\r\n').find((r: string) => r.includes(',PartUsed,')).split(',');
+      expect([csv[9], csv[15], csv.at(-1)]).toEqual(['1', 'brand', '2030-01-01T00:00:00.000Z']);
     });
 
     it('refuses warranty lines on an order without a warranty, or whose warranty has ended, and a malformed warranty end', async () => {

@@ -2,6 +2,7 @@ import { dispatchability, type RelyingCredential } from '../../src/engineers/dom
 import type { CredentialKind } from '../../src/engineers/domain/engineer.events.js';
 import type { Actor, RecordedEvent } from '../../src/event-store/envelope.js';
 import { chargeTrail } from '../../src/orders/domain/charge-trail.js';
+import { timeline } from '../../src/orders/domain/timeline.js';
 import { customerChargesFen, orderDecider, type OrderCommand, type OrderState, type RepeatedOrder } from '../../src/orders/domain/order.decider.js';
 import type { OrderCreated, OrderEvent, PricedLine } from '../../src/orders/domain/order.events.js';
 import { fold } from '../../src/shared/decider.js';
@@ -1101,6 +1102,17 @@ describe('the charge trail of an order the customer pays', () => {
     const compensation = trail.find((e) => e.position === '9')!;
     expect(compensation).toMatchObject({ stream: COMPLAINT, revision: 1, actor: supervisor });
     expect(compensation).not.toHaveProperty('reason');
+  });
+});
+
+describe('the timeline', () => {
+  it('names the quote and the warranty a warranty line relied on', () => {
+    const part: OrderEvent = {
+      type: 'PartUsed',
+      data: { ...priced('CAP-35UF', 1, 4_500, 'brand'), orderId: ORDER_ID, lineId: 'L1', warranty: { quoteRevision: 2, warrantyUntil: '2027-06-30T16:00:00.000Z' } },
+    };
+    const [entry] = timeline([recorded(part, 5n, 'order-ord-1', 4, engineer)], []);
+    expect(entry!.facts).toBe('L1 CAP-35UF x1 = 4500 fen (brand, card midea.air_conditioner.ALL v3), warranty work marked in r2, warranty until 2027-06-30T16:00:00.000Z');
   });
 });
 

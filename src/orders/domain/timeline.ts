@@ -80,6 +80,7 @@ export function keyFacts(type: string, d: Record<string, any>): string {
       return (
         line(d as any) +
         (d.consent ? `, consent r${d.consent.quoteRevision} up to ${d.consent.ceilingFen} fen` : '') +
+        (d.warranty ? `, warranty work marked in r${d.warranty.quoteRevision}, warranty until ${d.warranty.warrantyUntil}` : '') +
         (d.serialNo ? `, serial ${d.serialNo}` : '') +
         (d.batchNo ? `, batch ${d.batchNo}` : '')
       );
