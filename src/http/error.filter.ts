@@ -39,7 +39,12 @@ const REQUEST_REFUSALS: Record<string, { status: number; code: string; message: 
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json' },
   BODY_TOO_DEEP: { status: 400, code: 'VALIDATION_FAILED', message: `the request body nests more than ${MAX_BODY_DEPTH} levels deep`, field: 'body' },
   BODY_NOT_OBJECT: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body must be a JSON object', field: 'body' },
-  BODY_FORBIDDEN_KEY: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body holds a key named __proto__ or constructor, which is not accepted', field: 'body' },
+  BODY_FORBIDDEN_KEY: {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: 'the request body holds a key every object inherits (__proto__, constructor, toString ...), which is not accepted',
+    field: 'body',
+  },
   BODY_NOT_UTF8: { status: 400, code: 'VALIDATION_FAILED', message: 'the request body is not valid UTF-8', field: 'body' },
   BODY_CHARSET: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json in UTF-8 (charset=utf-8 or none)' },
   FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: 'the path is not valid percent-encoding', field: 'path' },

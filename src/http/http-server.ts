@@ -40,22 +40,32 @@ function openings(text: string): number {
   return n;
 }
 
-/** Whether a parsed JSON value nests deeper than `limit` (walked without recursion). */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
+/** Whether some object or array in a parsed JSON value, at its depth (1: the value itself), passes `test` (walked without recursion). */
+function someNode(value: unknown, test: (node: object, depth: number) => boolean): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return true;
+    if (test(node, depth)) return true;
     for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }
 
 /**
+ * Keys that name what every object inherits (`constructor`, `toString`, `__proto__` ...): class
+ * validation would take them for declared fields and drop them without a word, so a body that
+ * holds one is refused. Texts without such a name in quotes before a colon are not walked.
+ */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+const MAY_HOLD_INHERITED_KEY = new RegExp(`"(?:${[...INHERITED].join('|')})"\\s*:`);
+const holdsInheritedKey = (text: string, value: unknown) =>
+  MAY_HOLD_INHERITED_KEY.test(text) && someNode(value, (node) => !Array.isArray(node) && Object.keys(node).some((key) => INHERITED.has(key)));
+
+/**
  * The HTTP server: Fastify, set up so that the contract holds for whatever a client sends.
- * - Bodies are JSON objects in UTF-8: parsed by Fastify's own parser (it refuses `__proto__` and
- *   `constructor` keys), at most MAX_BODY_DEPTH deep; an array, bare string, number or null is
+ * - Bodies are JSON objects in UTF-8: parsed by Fastify's own parser, without keys every object
+ *   inherits (`__proto__`, `constructor`, `toString` ...), at most MAX_BODY_DEPTH deep; an array, bare string, number or null is
  *   not a request, bytes that are not UTF-8 are refused, as is another declared charset (415). An
  *   empty body reads as `{}`, so commands without fields may be sent with no body. An empty body
  *   of any other type is no body; a non-empty one is 415.
@@ -109,7 +119,8 @@ export function httpServer(bodyLimit: number): FastifyAdapter {
       if (error) return done(isJson(text) ? refusal('BODY_FORBIDDEN_KEY') : error);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return done(refusal('BODY_NOT_OBJECT'));
       // Only a text with enough brackets can nest too deep: the usual body is not walked.
-      if (openings(text) > MAX_BODY_DEPTH && nestsDeeperThan(value, MAX_BODY_DEPTH)) return done(refusal('BODY_TOO_DEEP'));
+      if (openings(text) > MAX_BODY_DEPTH && someNode(value, (_, depth) => depth > MAX_BODY_DEPTH)) return done(refusal('BODY_TOO_DEEP'));
+      if (holdsInheritedKey(text, value)) return done(refusal('BODY_FORBIDDEN_KEY'));
       done(null, value);
     });
   });

@@ -98,8 +98,15 @@ describe.each(stores)('registering an engineer over HTTP (%s store)', (store) =>
     expect(empty.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['name', 'phone', 'providerType']));
 
     const poisoned = await send('application/json', `{"__proto__": {"admin": true}, ${JSON.stringify(registration).slice(1)}`).expect(400);
-    const forbiddenKey = 'the request body holds a key named __proto__ or constructor, which is not accepted';
+    const forbiddenKey = 'the request body holds a key every object inherits (__proto__, constructor, toString ...), which is not accepted';
     expect(poisoned.body.error).toEqual({ code: 'VALIDATION_FAILED', message: forbiddenKey, details: [{ field: 'body', message: forbiddenKey }] });
+    // Keys every object inherits would otherwise pass validation unseen and be dropped: refused, at any depth.
+    for (const body of [{ ...registration, constructor: 'x' }, { ...registration, toString: 1 }, { ...registration, cities: ['shanghai'], nested: { valueOf: {} } }]) {
+      const res = await send('application/json', JSON.stringify(body)).expect(400);
+      expect(res.body.error.message).toBe(forbiddenKey);
+    }
+    // The same words as values are fine.
+    await send('application/json', JSON.stringify({ ...registration, engineerId: 'eng-words', name: 'constructor' })).expect(201);
     await request(t.http).get('/engineers/eng-1001').set(auth('agent')).expect(404);
   });
 
