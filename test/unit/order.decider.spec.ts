@@ -126,7 +126,7 @@ describe('creating an order', () => {
 
     it("refuses a repeat of another customer's order", () => {
       const customer = { ...orderData().customer, customerId: otherCustomer.id };
-      order.given([]).when(repeatOf({ customer })).thenFails('REPEAT_OF_OTHER_APPLIANCE', /customer cust-1's, not cust-2's/);
+      order.given([]).when(repeatOf({ customer })).thenFails('REPEAT_OF_OTHER_CUSTOMER', /customer cust-1's, not cust-2's; a repeat visit gives customer.customerId cust-1/);
     });
 
     it('refuses a repeat on another kind of appliance', () => {

@@ -156,7 +156,7 @@ export class CreateOrderRequest {
 
   @ApiPropertyOptional({
     description:
-      'The earlier order this one repeats (a repeat visit, which takes that order\'s first-time-fix credit): it must exist (422 REPEAT_OF_UNKNOWN_ORDER) and be for the same customer and the same brand and category (422 REPEAT_OF_OTHER_APPLIANCE)',
+      'The earlier order this one repeats (a repeat visit, which takes that order\'s first-time-fix credit): it must exist (422 REPEAT_OF_UNKNOWN_ORDER) and be for the same customer (422 REPEAT_OF_OTHER_CUSTOMER: give its customer.customerId) and the same brand and category (422 REPEAT_OF_OTHER_APPLIANCE)',
   })
   @IsOptional()
   @Matches(ID_PATTERN, { message: ID_MESSAGE('repeatOf') })

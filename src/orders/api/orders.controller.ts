@@ -58,7 +58,7 @@ export class OrdersController {
 
   @Post()
   @Allow('agent', 'supervisor')
-  @ApiOperation({ summary: 'Create a service order', description: '422 ORDER_ALREADY_EXISTS, REPEAT_OF_UNKNOWN_ORDER, REPEAT_OF_OTHER_APPLIANCE' })
+  @ApiOperation({ summary: 'Create a service order', description: '422 ORDER_ALREADY_EXISTS, REPEAT_OF_UNKNOWN_ORDER, REPEAT_OF_OTHER_CUSTOMER, REPEAT_OF_OTHER_APPLIANCE' })
   @ApiCreatedResponse({ type: CommandResponse })
   @ApiErrors(400, 409, 422)
   create(@Body() body: CreateOrderRequest, @CurrentActor() actor: Actor, @Req() req: RequestWithCommandId) {

@@ -26,7 +26,7 @@ export class ExecuteOrderCommand {
  * Every order command. Before deciding, it loads what the rules rely on for the state being
  * decided on — the rate card in force for the order's brand, category and city (rule 2), the
  * engineer's credentials now (rule 1), the order a repeat visit names — and the decider writes
- * those facts into the event.
+ * the facts relied on into the event (card references, credentials; a repeat names its order).
  */
 @CommandHandler(ExecuteOrderCommand)
 export class OrderCommandHandler implements ICommandHandler<ExecuteOrderCommand, CommandResult<OrderState>> {

@@ -238,7 +238,10 @@ function assertRepeatable(data: OrderCreated['data'], original: RepeatedOrder | 
   if (data.repeatOf === data.orderId) throw refuse('REPEAT_OF_UNKNOWN_ORDER', `order ${data.orderId} cannot repeat itself`);
   if (!original) throw refuse('REPEAT_OF_UNKNOWN_ORDER', `order ${data.repeatOf} does not exist`);
   if (original.customer.customerId !== data.customer.customerId) {
-    throw refuse('REPEAT_OF_OTHER_APPLIANCE', `order ${original.orderId} is customer ${original.customer.customerId}'s, not ${data.customer.customerId}'s`);
+    throw refuse(
+      'REPEAT_OF_OTHER_CUSTOMER',
+      `order ${original.orderId} is customer ${original.customer.customerId}'s, not ${data.customer.customerId}'s; a repeat visit gives customer.customerId ${original.customer.customerId}`,
+    );
   }
   if (original.product.brand !== data.product.brand || original.product.category !== data.product.category) {
     throw refuse(
