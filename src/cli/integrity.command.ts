@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { handleCommand } from '../event-store/handle-command.js';
@@ -35,6 +35,7 @@ export function integrityCommands(program: Command): void {
     .action((options: { out: string }) => {
       const privatePath = join(options.out, 'checkpoint-key.pem');
       const publicPath = join(options.out, 'checkpoint-key.pub.pem');
+      if (existsSync(options.out) && !statSync(options.out).isDirectory()) throw new UsageError(`--out ${options.out} is a file, not a directory`);
       for (const path of [privatePath, publicPath]) if (existsSync(path)) throw new UsageError(`${path} exists; a key is never overwritten`);
       // A new directory is created readable by its owner only: it holds the private key.
       mkdirSync(options.out, { recursive: true, mode: 0o700 });
@@ -55,14 +56,14 @@ export function integrityCommands(program: Command): void {
       const workers = workerCount(options.workers);
       if (existsSync(options.out)) throw new UsageError(`${options.out} exists; a checkpoint file is never overwritten`);
       const privateKeyPem = readText(options.key, '--key');
-      // Its directory is made before the ledger is read, so a signed checkpoint always has somewhere to go.
-      mkdirSync(dirname(options.out), { recursive: true });
       try {
         signingKey(privateKeyPem); // a wrong key is refused before the ledger is read, not after
       } catch (error) {
         if (error instanceof CheckpointError) throw new UsageError(`--key: ${error.message}`);
         throw error;
       }
+      // Its directory is made before the ledger is read, so a signed checkpoint always has somewhere to go.
+      mkdirSync(dirname(options.out), { recursive: true });
       await withLedger(async ({ store, clock }) => {
         const position = await store.headPosition();
         const started = performance.now();

@@ -5,7 +5,7 @@ import { type ErrorDetail, ValidationFailed } from '../shared/domain-error.js';
  * Checks of what a value is (its type, its form, one of a set): when one of them fails, the
  * checks of its size or range only repeat the problem ("must not be less than 1" for "1").
  */
-const KIND_CHECKS = new Set(['isInt', 'isString', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isIn', 'isEnum', 'matches', 'isInstant', 'nestedValidation']);
+const KIND_CHECKS = new Set(['isInt', 'isString', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isIn', 'isEnum', 'matches', 'isInstant']);
 
 /** What is wrong with one field: that it is missing, else its kind if that is wrong, else every check it fails. */
 function messagesOf(error: ValidationError, field: string): string[] {

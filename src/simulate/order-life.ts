@@ -16,7 +16,7 @@ import type { ComplaintState, FiledComplaintState } from '../complaints/domain/c
 import type { ComplaintCategory, LiableParty, ResolutionOutcome } from '../complaints/domain/complaint.events.js';
 import type { Actor } from '../event-store/envelope.js';
 import type { OrderRequest } from '../orders/application/order.commands.js';
-import { customerChargesFen, type OpenOrder, type OrderState } from '../orders/domain/order.decider.js';
+import { customerChargesFen, customerPayableFen, type OpenOrder, type OrderState } from '../orders/domain/order.decider.js';
 import type {
   CompletionOutcome,
   OrderCreated,
@@ -474,7 +474,7 @@ function* life(o: SimOrder, repeat: Completed | undefined): Life {
       yield rng.between(MIN, 30 * MIN);
       if (rng.chance(0.03 * (2 - engineer.quality))) {
         // Cash asked on top of the bill; the desk's record of it is refused (rule 5: never above what is due).
-        const cap = Math.max(customerChargesFen(o.open), o.open.accepted?.ceilingFen ?? 0) - o.netPaidFen;
+        const cap = customerPayableFen(o.open) - o.netPaidFen;
         yield* pay(o, cap + roundFen(rng.between(2_000, 20_000)), 'cash');
         o.overchargeAttempted = true;
         yield rng.between(2 * MIN, 10 * MIN);

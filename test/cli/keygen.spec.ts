@@ -39,6 +39,8 @@ describe('service-ledger keygen', () => {
       const before = readFileSync(join(out, 'checkpoint-key.pem'), 'utf8');
       await expect(keygen(out)).rejects.toThrow(UsageError);
       expect(readFileSync(join(out, 'checkpoint-key.pem'), 'utf8')).toBe(before);
+      // A file where the directory should be is a usage error too, not a crash.
+      await expect(keygen(join(out, 'checkpoint-key.pem'))).rejects.toThrow(/is a file, not a directory/);
     } finally {
       write.mockRestore();
     }

@@ -64,6 +64,9 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
       orderBody('o-x7', { appointment: { from: '2026-02-30T10:00:00Z', to: '2026-03-04T12:00:00Z' } }),
     ];
     for (const body of bodies) await api.refused(() => api.post('/orders', 'agent', body), 400, 'VALIDATION_FAILED');
+    // A nested object of the wrong kind is told so once.
+    const notObject = await api.refused(() => api.post('/orders', 'agent', orderBody('o-x8', { customer: 'x' })), 400, 'VALIDATION_FAILED');
+    expect(notObject.body.error.details).toEqual([{ field: 'customer', message: 'customer must be an object' }]);
     await api.refused(() => api.get('/orders/o-create/history?asOf=2026-123', 'compliance'), 400, 'VALIDATION_FAILED');
     const feb30 = await api.refused(() => api.get('/orders/o-create/history?asOf=2026-02-30T00:00:00Z', 'compliance'), 400, 'VALIDATION_FAILED');
     expect(feb30.body.error.details[0].field).toBe('asOf');

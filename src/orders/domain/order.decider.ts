@@ -101,6 +101,16 @@ export function customerChargesFen(order: OpenOrder): number {
   return order.lines.reduce((sum, l) => (l.voided || l.payer !== 'customer' ? sum : sum + l.amountFen), 0);
 }
 
+/**
+ * What the customer of an ordinary (not package) order may pay in all: before completion up to
+ * the accepted quote (prepayment); once completed no charge can be added, so the standing
+ * customer charges.
+ */
+export function customerPayableFen(order: OpenOrder): number {
+  const standing = customerChargesFen(order);
+  return order.status === 'completed' ? standing : Math.max(standing, order.accepted?.ceilingFen ?? 0);
+}
+
 /** Who pays a line (API.md): the package's funder on a package order, otherwise the customer. */
 export function payerOf(order: OpenOrder): Payer {
   return order.package ? order.package.fundedBy : 'customer';
@@ -407,10 +417,7 @@ export const orderDecider: Decider<OrderState, OrderCommand, OrderEvent> = {
             );
           }
         } else {
-          // Before completion the customer may prepay up to the accepted quote; once the order is
-          // completed no charge can be added, so only the standing charges are due.
-          const standing = customerChargesFen(order);
-          const dueFen = order.status === 'completed' ? standing : Math.max(standing, order.accepted?.ceilingFen ?? 0);
+          const dueFen = customerPayableFen(order);
           if (netAfter > dueFen) {
             throw new RuleViolation('PAYMENT_EXCEEDS_AMOUNT_DUE', `payments would reach ${netAfter} fen; the customer owes at most ${dueFen} fen`);
           }
