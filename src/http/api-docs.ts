@@ -44,13 +44,17 @@ export function ApiErrors(...statuses: number[]) {
   );
 }
 
+/** API.md: an Idempotency-Key is 1-128 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
 /** The Idempotency-Key header as the contract defines it (API.md, Conventions). */
 const IDEMPOTENCY_KEY_HEADER = {
   name: 'Idempotency-Key',
   in: 'header',
-  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
   description:
-    '1-128 visible ASCII characters. The same key with the same body returns the first response again and records nothing; with another body, 422 IDEMPOTENCY_KEY_REUSED.',
+    '1-128 visible ASCII characters. The same key with the same body returns the first response again and records nothing; with another body, 422 IDEMPOTENCY_KEY_REUSED. ' +
+    'A request refused as malformed (400), a conflict (409) or a server error frees the key for the corrected or retried request.',
 };
 
 /**

@@ -20,7 +20,7 @@ import { SQL_DATABASE, type SqlDatabase } from '../persistence/sql-database.js';
 import { type Clock, CLOCK } from '../shared/clock.js';
 import { DomainError, ValidationFailed } from '../shared/domain-error.js';
 import { addMs, isBefore } from '../shared/time.js';
-import { ApiRequiredIdempotencyKey } from './api-docs.js';
+import { ApiRequiredIdempotencyKey, IDEMPOTENCY_KEY_PATTERN } from './api-docs.js';
 import { toHttpError } from './error.filter.js';
 import { ReplayedResponse } from './replayed-response.js';
 import { routePattern } from './route-pattern.js';
@@ -63,7 +63,6 @@ function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(stable(body ?? null))).digest('hex');
 }
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 /** An in-progress record older than this belongs to a process that died; its key may be retried. */
 const ABANDONED_AFTER_MS = 30_000;
 
@@ -99,7 +98,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       return next.handle();
     }
-    if (!KEY_PATTERN.test(key)) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new ValidationFailed('Idempotency-Key must be 1-128 visible ASCII characters', [
         { field: 'Idempotency-Key', message: 'must be 1-128 visible ASCII characters' },
       ]);

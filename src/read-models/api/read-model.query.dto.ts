@@ -31,7 +31,6 @@ export class PageQuery extends ReadModelQuery {
   cursor?: string;
 }
 
-
 export class BillsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'midea', description: 'Brand code, as orders record it (lower case)' })
   @IsOptional()
@@ -77,7 +76,7 @@ export class ComplaintsQuery extends PageQuery {
   @IsIn(COMPLAINT_CATEGORIES, { message: `category must be one of ${COMPLAINT_CATEGORIES.join(', ')}` })
   category?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'midea', description: 'Brand code, as orders record it (lower case)' })
   @IsOptional()
   @Matches(SLUG, { message: SLUG_MESSAGE('brand') })
   brand?: string;
@@ -87,7 +86,7 @@ export class ComplaintsQuery extends PageQuery {
   @Matches(ID_PATTERN, { message: 'engineerId must be 1-64 characters of A-Z a-z 0-9 _ -' })
   engineerId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'shanghai', description: 'City code, as orders record it (lower case)' })
   @IsOptional()
   @Matches(SLUG, { message: SLUG_MESSAGE('city') })
   city?: string;

@@ -13,9 +13,10 @@ import { IdParam } from '../../http/params.js';
 import { Forbidden, NotFound } from '../../shared/domain-error.js';
 import { normalizeInstant } from '../../shared/time.js';
 import { type Page, ReadModelQueries } from '../read-model-queries.js';
-import { rowToJson as toJson } from '../row-json.js';
+import { camel, rowToJson as toJson } from '../row-json.js';
+import { COMPLAINT_STAT_DIMENSIONS } from '../views.js';
 import { BillsQuery, ComplaintsQuery, ComplaintStatsQuery, ReadModelQuery, ScoresQuery } from './read-model.query.dto.js';
-import { oneSchema, pageSchema, rowSchema } from './row-schema.js';
+import { oneSchema, pageSchema, POSITION, rowSchema } from './row-schema.js';
 
 /** Who reads the read models; customers and engineers only what is theirs (checked per row). */
 const READERS = ['agent', 'supervisor', 'compliance', 'analyst'] as const;
@@ -26,13 +27,16 @@ const COUNT = (description: string): SchemaObject => ({ type: 'integer', descrip
 const COMPLAINT_STATS: SchemaObject = {
   type: 'object',
   properties: {
-    by: { type: 'string', enum: ['category', 'brand', 'engineer', 'city'] },
+    by: { type: 'string', enum: Object.keys(COMPLAINT_STAT_DIMENSIONS) },
     items: {
       type: 'array',
       items: {
         type: 'object',
-        description: 'One value of the dimension: named category, brand, engineerId or city as `by` says (by=engineer leaves out complaints no engineer is linked to)',
+        description: 'One value of the dimension (by=engineer leaves out complaints no engineer is linked to)',
         properties: {
+          ...Object.fromEntries(
+            Object.entries(COMPLAINT_STAT_DIMENSIONS).map(([by, column]) => [camel(column), { type: 'string', description: `The ${by} counted (present when by=${by})` }]),
+          ),
           complaints: COUNT('Complaints filed'),
           openComplaints: COUNT('Of them, not resolved'),
           upheld: COUNT('Resolved upheld or partially upheld'),
@@ -42,7 +46,7 @@ const COMPLAINT_STATS: SchemaObject = {
         },
       },
     },
-    position: { type: 'string', nullable: true, description: 'Global position the read model had processed when it answered' },
+    position: POSITION,
   },
   required: ['by', 'items', 'position'],
 };

@@ -10,7 +10,7 @@ const COLUMN_SCHEMA: Record<ColumnType, SchemaObject> = {
   timestamp: { type: 'string', format: 'date-time' },
 };
 
-const POSITION: SchemaObject = {
+export const POSITION: SchemaObject = {
   type: 'string',
   nullable: true,
   description: 'Global position the read model had processed when it answered (decimal); null before it processed any event',
