@@ -143,7 +143,7 @@ describe('rate cards and engineers over HTTP', () => {
     expect(header('/complaints/{id}/compensate')).toMatchObject({ in: 'header', required: true });
     expect(header('/orders/{id}/quote')).toMatchObject({ in: 'header', required: false });
     expect(docs.body.paths['/orders'].post.responses['415']).toBeDefined();
-    expect(docs.body.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    expect(docs.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token' });
     // Read-model answers are described from the tables' own column reference.
     const bills = docs.body.paths['/bills'].get.responses['200'].content['application/json'].schema;
     expect(bills.properties.items.items.properties.customerDueFen).toMatchObject({ type: 'integer', description: expect.stringContaining('owes') });

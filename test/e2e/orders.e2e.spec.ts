@@ -225,6 +225,8 @@ describe.each(stores)('the order routes over HTTP (%s store)', (store) => {
     });
     it('refuses overpayment, refunds beyond payments, a second rating and charges on a completed order', async () => {
       await api.refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 9000, method: 'wechat', reference: 'WX-2' }, 'pay2'), 422, 'PAYMENT_EXCEEDS_AMOUNT_DUE');
+      // Completed with 5,000 fen of charges (4,000 net paid): 1,000 more is due, not the 9,500 the quote allowed.
+      await api.refused(() => api.post('/orders/o-pay/payments', 'agent', { amountFen: 1001, method: 'wechat', reference: 'WX-3' }, 'pay3'), 422, 'PAYMENT_EXCEEDS_AMOUNT_DUE');
       await api.refused(() => api.post('/orders/o-pay/refunds', 'agent', { amountFen: 4001, reason: 'too much' }, 'ref2'), 422, 'REFUND_EXCEEDS_PAYMENTS');
       await api.refused(() => api.post('/orders/o-pay/rating', 'customer', { stars: 1 }), 422, 'ALREADY_RATED');
       await api.refused(() => api.post('/orders/o-pay/parts', 'engineer', { code: 'CAP-35UF', quantity: 1 }, 'late1'), 422, 'ORDER_NOT_OPEN');

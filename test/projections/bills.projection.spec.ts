@@ -256,6 +256,15 @@ describe('the bills projection', () => {
       expect(bill(h.events)).toMatchObject({ paid_fen: 9500, refunded_fen: 2000, balance_due_fen: 2000, breaches: '' });
     });
 
+    it('owes nothing on a cancelled order, its standing lines still shown', () => {
+      // Cancelled on site, after a diagnosis was charged and partly paid.
+      const h = onSite();
+      h.add('ChargeAdded', line(ORDER, 'L1', ITEMS.diag, 1, 5000, 'customer', consent), WORKED);
+      h.add('PaymentRecorded', { orderId: ORDER, paymentId: 'P1', amountFen: 2000, method: 'cash', reference: 'cash-1' }, WORKED, customer);
+      h.add('OrderCancelled', { orderId: ORDER, reason: 'customer changed plans' }, LATER);
+      expect(bill(h.events)).toMatchObject({ status: 'cancelled', customer_charges_fen: 5000, customer_due_fen: 0, paid_fen: 2000, balance_due_fen: -2000 });
+    });
+
     it('shows a customer in credit as a negative balance', () => {
       const h = charged();
       h.add('PaymentRecorded', { orderId: ORDER, paymentId: 'P1', amountFen: 11_500, method: 'wechat', reference: 'wx-1' }, AFTER, customer);
