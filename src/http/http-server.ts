@@ -65,10 +65,10 @@ const holdsInheritedKey = (text: string, value: unknown) =>
 /**
  * The HTTP server: Fastify, set up so that the contract holds for whatever a client sends.
  * - Bodies are JSON objects in UTF-8: parsed by Fastify's own parser, without keys every object
- *   inherits (`__proto__`, `constructor`, `toString` ...), at most MAX_BODY_DEPTH deep; an array, bare string, number or null is
- *   not a request, bytes that are not UTF-8 are refused, as is another declared charset (415). An
- *   empty body reads as `{}`, so commands without fields may be sent with no body. An empty body
- *   of any other type is no body; a non-empty one is 415.
+ *   inherits (`__proto__`, `constructor`, `toString` ...), at most MAX_BODY_DEPTH deep; an array,
+ *   bare string, number or null is not a request, bytes that are not UTF-8 are refused, as is
+ *   another declared charset (415). An empty body reads as `{}`, so commands without fields may
+ *   be sent with no body. An empty body of any other type is no body; a non-empty one is 415.
  * - Paths match whatever their case, with or without a trailing slash; a path parameter may be
  *   long enough for validation to refuse it by name (past that, 400 all the same); a path that
  *   is not valid %-encoding is 400.
