@@ -149,6 +149,11 @@ describe('rate cards and engineers over HTTP', () => {
     expect(bills.properties.items.items.properties.customerDueFen).toMatchObject({ type: 'integer', description: expect.stringContaining('owes') });
     const complaint = docs.body.paths['/complaints/{id}'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(complaint.properties)).toEqual(expect.arrayContaining(['complaintId', 'ackSla', 'overdue', 'position']));
+    // The order reads: the charge trail's entries and running totals, the history's envelopes.
+    const schemas = docs.body.components.schemas;
+    expect(docs.body.paths['/orders/{id}/charge-trail'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ChargeTrailDoc' });
+    expect(Object.keys(schemas.TrailTotalsDoc.properties)).toEqual(expect.arrayContaining(['chargesFen', 'customerBalanceFen', 'consentCeilingFen']));
+    expect(Object.keys(schemas.EventEnvelopeDoc.properties)).toEqual(expect.arrayContaining(['eventId', 'position', 'metadata', 'prevHash', 'hash']));
     const metrics = await api.get('/metrics', 'customer').expect(200);
     expect(metrics.text).toMatch(/ledger_commands_total\{type="RegisterEngineer",outcome="recorded"\} 1/);
     expect(metrics.text).toMatch(/ledger_append_duration_seconds_count \d+/);

@@ -34,6 +34,7 @@ import {
   ReasonRequest,
   RefundRequest,
 } from './order.request.dto.js';
+import { ChargeTrailDoc, OrderHistoryDoc, OrderStateDoc } from './order.response.dto.js';
 
 /** The payer a line names, if it names one (`brand`: warranty work). */
 const linePayer = (line: QuantityLine) => (line.payer ? { payer: line.payer } : {});
@@ -222,6 +223,7 @@ export class OrdersController {
   @Allow(...ORDER_READERS)
   @ApiOperation({ summary: "The order's current state, folded from its events" })
   @ApiErrors(400, 404)
+  @ApiOkResponse({ type: OrderStateDoc })
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
     const { state, events } = await this.reader.readable(id, actor);
     const last = events[events.length - 1]!;
@@ -233,6 +235,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'Every event up to asOf (default: all), with envelopes, and the state as of then. The read is recorded in the read audit.' })
   @ApiAuditedRead()
   @ApiErrors(400, 404)
+  @ApiOkResponse({ type: OrderHistoryDoc })
   async history(@Param() { id }: IdParam, @Query() query: HistoryQuery, @CurrentActor() actor: Actor, @AccessReason() reason?: string) {
     const asOf = query.asOf ? normalizeInstant(query.asOf) : undefined;
     const history = this.reader.history(await this.reader.readable(id, actor), asOf);
@@ -247,6 +250,7 @@ export class OrdersController {
   })
   @ApiAuditedRead()
   @ApiErrors(400, 404)
+  @ApiOkResponse({ type: ChargeTrailDoc })
   async trail(@Param() { id }: IdParam, @CurrentActor() actor: Actor, @AccessReason() reason?: string) {
     const order = await this.reader.readable(id, actor);
     const trail = this.reader.chargeTrail(order, await this.reader.complaintStreams(order));
