@@ -154,6 +154,9 @@ describe('rate cards and engineers over HTTP', () => {
     expect(docs.body.paths['/orders/{id}/charge-trail'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ChargeTrailDoc' });
     expect(Object.keys(schemas.TrailTotalsDoc.properties)).toEqual(expect.arrayContaining(['chargesFen', 'customerBalanceFen', 'consentCeilingFen']));
     expect(Object.keys(schemas.EventEnvelopeDoc.properties)).toEqual(expect.arrayContaining(['eventId', 'position', 'metadata', 'prevHash', 'hash']));
+    const ok = (path: string) => docs.body.paths[path].get.responses['200'].content['application/json'].schema;
+    expect([ok('/engineers/{id}'), ok('/rate-cards')]).toEqual([{ $ref: '#/components/schemas/EngineerDoc' }, { $ref: '#/components/schemas/RateCardInForceDoc' }]);
+    expect(Object.keys(schemas.EngineerDoc.properties)).toEqual(expect.arrayContaining(['dispatchable', 'reasons', 'credentials']));
     const metrics = await api.get('/metrics', 'customer').expect(200);
     expect(metrics.text).toMatch(/ledger_commands_total\{type="RegisterEngineer",outcome="recorded"\} 1/);
     expect(metrics.text).toMatch(/ledger_append_duration_seconds_count \d+/);

@@ -21,6 +21,7 @@ import {
   RevokeCredentialRequest,
   VerifyCredentialRequest,
 } from './engineer.request.dto.js';
+import { EngineerDoc } from './engineer.response.dto.js';
 
 @ApiTags('engineers')
 @Controller('engineers')
@@ -103,6 +104,7 @@ export class EngineersController {
   @Allow('agent', 'supervisor', 'compliance', 'engineer')
   @ApiOperation({ summary: 'An engineer: state, credentials, and whether dispatchable now (with reasons if not)' })
   @ApiErrors(400, 404)
+  @ApiOkResponse({ type: EngineerDoc })
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
     if (actor.role === 'engineer' && actor.id !== id) throw new NotFound('engineer', id);
     const { state, events } = await this.directory.load(id);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor } from '../../auth/actor.decorator.js';
 import { Allow } from '../../auth/policy.decorator.js';
 import { CommandBus } from '@nestjs/cqrs';
@@ -16,6 +16,7 @@ import { RateCardCatalog } from '../application/rate-card.catalog.js';
 import { PublishRateCard } from '../application/rate-card.commands.js';
 import { rateCardId } from '../domain/rate-card.events.js';
 import { PublishRateCardRequest, RateCardQuery } from './rate-card.request.dto.js';
+import { RateCardInForceDoc } from './rate-card.response.dto.js';
 
 @ApiTags('rate cards')
 @Controller('rate-cards')
@@ -54,6 +55,7 @@ export class RateCardsController {
   @Allow('customer', 'engineer', 'agent', 'supervisor', 'compliance', 'analyst')
   @ApiOperation({ summary: 'The rate card in force for a brand, category and city at an instant (default now)' })
   @ApiErrors(400, 404)
+  @ApiOkResponse({ type: RateCardInForceDoc })
   async inForce(@Query() query: RateCardQuery) {
     const at = query.at ? normalizeInstant(query.at) : this.clock.now();
     const card = await this.catalog.inForce(query.brand, query.category, query.city, at);
