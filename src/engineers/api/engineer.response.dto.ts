@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { StreamPositionDoc } from '../../http/command-response.js';
 import { PROVIDER_TYPES } from '../domain/engineer.events.js';
 
 /** What GET /engineers/:id answers: the engineer as their stream says, and whether dispatchable now. */
-export class EngineerDoc {
+export class EngineerDoc extends StreamPositionDoc {
   @ApiProperty()
   engineerId!: string;
   @ApiProperty()
@@ -35,8 +36,4 @@ export class EngineerDoc {
   missing!: string[];
   @ApiProperty({ format: 'date-time', description: 'The instant dispatchability was judged at (now)' })
   asOf!: string;
-  @ApiProperty({ description: "The stream's revision" })
-  revision!: number;
-  @ApiProperty({ description: 'Global position of the last event (decimal)' })
-  position!: string;
 }

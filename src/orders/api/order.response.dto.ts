@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { StreamPositionDoc } from '../../http/command-response.js';
 import { PAYERS, SERVICE_TYPES } from '../domain/order.events.js';
 
 /** OpenAPI descriptions of what the order reads answer (GET /orders/:id, /history, /charge-trail). */
@@ -70,11 +71,10 @@ export class OrderStateDoc {
   refundedFen!: number;
   @ApiProperty({ type: [String], description: 'Ids of the complaints filed about the order' })
   complaints!: string[];
-  @ApiPropertyOptional({ description: "GET /orders/:id only: the stream's revision" })
-  revision?: number;
-  @ApiPropertyOptional({ description: 'GET /orders/:id only: global position of the last event (decimal)' })
-  position?: string;
 }
+
+/** GET /orders/:id: the order now, and where its stream stands. */
+export class CurrentOrderDoc extends IntersectionType(OrderStateDoc, StreamPositionDoc) {}
 
 export class OrderHistoryDoc {
   @ApiProperty()

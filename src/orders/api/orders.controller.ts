@@ -34,7 +34,7 @@ import {
   ReasonRequest,
   RefundRequest,
 } from './order.request.dto.js';
-import { ChargeTrailDoc, OrderHistoryDoc, OrderStateDoc } from './order.response.dto.js';
+import { ChargeTrailDoc, CurrentOrderDoc, OrderHistoryDoc } from './order.response.dto.js';
 
 /** The payer a line names, if it names one (`brand`: warranty work). */
 const linePayer = (line: QuantityLine) => (line.payer ? { payer: line.payer } : {});
@@ -223,7 +223,7 @@ export class OrdersController {
   @Allow(...ORDER_READERS)
   @ApiOperation({ summary: "The order's current state, folded from its events" })
   @ApiErrors(400, 404)
-  @ApiOkResponse({ type: OrderStateDoc })
+  @ApiOkResponse({ type: CurrentOrderDoc })
   async get(@Param() { id }: IdParam, @CurrentActor() actor: Actor) {
     const { state, events } = await this.reader.readable(id, actor);
     const last = events[events.length - 1]!;
